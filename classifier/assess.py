@@ -1,0 +1,121 @@
+"""Scoring a text or a page, and explaining the result.
+
+A page is scored as a whole and passage by passage; each category keeps its
+highest score, so one risky paragraph is not drowned by a long safe page,
+while a single risky word inside a long safe passage stays diluted.
+Explanations list the words whose features pushed a category's score up
+(from the logistic regression's weights) and the passage that scored highest.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from classifier.extract import PageText
+from classifier.language import detect_language
+from classifier.model import RiskModel
+from classifier.normalize import normalize_text
+from rules.categories import MODEL_CATEGORIES
+
+MAX_PASSAGES = 40
+PASSAGE_CHARS = 1200
+_TOKEN = re.compile(r"\w+")
+
+
+@dataclass
+class Assessment:
+    scores: dict[str, float]
+    labels: list[str]
+    language: str
+    passages: dict[str, str] = field(default_factory=dict)  # category -> passage that scored highest
+
+    def to_dict(self, explanation: dict | None = None) -> dict:
+        out = {
+            "categories": {c: round(s, 4) for c, s in self.scores.items()},
+            "labels": self.labels,
+            "language": self.language,
+        }
+        if explanation is not None:
+            out["explanation"] = explanation
+        return out
+
+    def top(self) -> tuple[str | None, float]:
+        if not self.scores:
+            return None, 0.0
+        cat = max(self.scores, key=self.scores.get)
+        return cat, self.scores[cat]
+
+
+def _capped_passages(page: PageText, max_chars: int) -> list[str]:
+    out, used = [], 0
+    for p in page.all_passages():
+        p = p.strip()
+        if not p:
+            continue
+        out.append(p[:PASSAGE_CHARS])
+        used += len(out[-1])
+        if used >= max_chars or len(out) >= MAX_PASSAGES:
+            break
+    return out
+
+
+def assess_text(model: RiskModel, text: str) -> Assessment:
+    """A short text (search query, chat message, one line of input)."""
+    scores = model.scores(text)
+    labels = model.labels_for(scores)
+    return Assessment(scores, labels, detect_language(text), {c: text[:PASSAGE_CHARS] for c in MODEL_CATEGORIES})
+
+
+def assess_page(model: RiskModel, page: PageText, max_chars: int = 60_000) -> Assessment:
+    whole = page.weighted_text()[:max_chars]
+    passages = _capped_passages(page, max_chars)
+    rows = model.score_texts([whole] + passages)
+    best = rows.max(axis=0)
+    scores = {c: float(best[i]) for i, c in enumerate(MODEL_CATEGORIES)}
+    labels = model.labels_for(scores)
+    texts = [whole] + passages
+    evidence = {c: texts[int(np.argmax(rows[:, i]))][:PASSAGE_CHARS] for i, c in enumerate(MODEL_CATEGORIES)}
+    return Assessment(scores, labels, detect_language(whole[:5000]), evidence)
+
+
+def explain_terms(model: RiskModel, text: str, category: str, top: int = 8) -> list[dict]:
+    """The words of `text` that most raised `category`'s score, with weights."""
+    pipe = model.pipeline
+    union = pipe.named_steps["features"]
+    words, chars = (t for _, t in union.transformer_list)
+    coef = pipe.named_steps["classify"].estimators_[MODEL_CATEGORIES.index(category)].coef_.ravel()
+    norm = normalize_text(text[:PASSAGE_CHARS * 4])
+    x = union.transform([norm]).tocsr()
+    weight = dict(zip(x.indices.tolist(), (x.data * coef[x.indices]).tolist()))
+    contrib: dict[str, float] = {}
+    for term in set(words.build_analyzer()(norm)):
+        j = words.vocabulary_.get(term)
+        if j is not None and weight.get(j, 0) > 0:
+            contrib[term] = contrib.get(term, 0.0) + weight[j]
+    offset = len(words.vocabulary_)
+    char_analyzer = chars.build_analyzer()
+    for token in set(_TOKEN.findall(norm)):
+        total = 0.0
+        for gram in set(char_analyzer(token)):
+            j = chars.vocabulary_.get(gram)
+            if j is not None:
+                total += weight.get(offset + j, 0.0)
+        if total > 0:
+            contrib[token] = contrib.get(token, 0.0) + total
+    ranked = sorted(contrib.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+    return [{"term": t, "weight": round(w, 3)} for t, w in ranked]
+
+
+def explain(model: RiskModel, assessment: Assessment, categories: list[str] | None = None, top: int = 8) -> dict:
+    """Per category (default: the labels): the driving terms and the passage behind the score."""
+    return {
+        c: {
+            "score": round(assessment.scores[c], 4),
+            "terms": explain_terms(model, assessment.passages.get(c, ""), c, top),
+            "passage": assessment.passages.get(c, ""),
+        }
+        for c in dict.fromkeys(categories if categories is not None else assessment.labels)
+    }

@@ -1,0 +1,86 @@
+"""Training: fit, tune thresholds on a validation split, evaluate, refit.
+
+The corpus is split by scenario group (70 % fit, 15 % validation, 15 %
+test).  A first model is fitted on the fit part; each category's threshold
+is the F1-best cut on validation; its test-split metrics (and the hard
+negatives flagged) are recorded in the metadata.  The shipped model is then
+refitted on everything with the same settings and thresholds.  Everything is
+seeded, so the same corpus gives the same model.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Iterable
+
+import numpy as np
+
+from classifier.corpus import Example, corpus_hash, split
+from classifier.metrics import best_threshold, multilabel_metrics
+from classifier.model import RiskModel, build_pipeline, label_matrix
+from rules.categories import MODEL_CATEGORIES
+
+
+def _fit(examples: list[Example], seed: int):
+    pipe = build_pipeline(seed)
+    pipe.fit([e.text for e in examples], label_matrix([e.labels for e in examples]))
+    return pipe
+
+
+def tune_thresholds(pipe, val: list[Example]) -> dict[str, float]:
+    y = label_matrix([e.labels for e in val])
+    scores = pipe.predict_proba([e.text for e in val])
+    return {c: best_threshold(y[:, i], scores[:, i]) if y[:, i].any() else 0.5 for i, c in enumerate(MODEL_CATEGORIES)}
+
+
+def evaluate_examples(model: RiskModel, examples: list[Example]) -> dict:
+    y = label_matrix([e.labels for e in examples])
+    scores = model.score_texts([e.text for e in examples])
+    cut = np.array([model.thresholds[c] for c in MODEL_CATEGORIES])
+    pred = (scores >= cut).astype(np.int8)
+    result = multilabel_metrics(y, pred)
+    hard = np.array([e.hard for e in examples])
+    if hard.any():
+        result["hard_negatives"] = int(hard.sum())
+        result["hard_negatives_flagged_rate"] = round(float((pred[hard].sum(axis=1) > 0).mean()), 4)
+    by_lang = {}
+    for lang in sorted({e.language for e in examples}):
+        rows = np.array([e.language == lang for e in examples])
+        by_lang[lang] = multilabel_metrics(y[rows], pred[rows])["macro_f1"]
+    result["macro_f1_by_language"] = by_lang
+    return result
+
+
+def train_model(examples: Iterable[Example], seed: int = 0, log=print) -> RiskModel:
+    examples = sorted(examples, key=lambda e: (e.group, e.text))
+    if len(examples) < 20:
+        raise ValueError(f"only {len(examples)} training examples; need at least 20")
+    missing = [c for c in MODEL_CATEGORIES if not any(c in e.labels for e in examples)]
+    if missing:
+        raise ValueError(f"no training examples for: {', '.join(missing)}")
+    parts = split(examples)
+    started = time.monotonic()
+    log(f"fitting on {len(parts['train'])} examples, tuning on {len(parts['val'])}, testing on {len(parts['test'])}")
+    first = _fit(parts["train"], seed)
+    thresholds = tune_thresholds(first, parts["val"])
+    held_out = evaluate_examples(RiskModel(first, thresholds), parts["test"])
+    log(f"held-out macro-F1 {held_out['macro_f1']:.3f}; refitting on all {len(examples)} examples")
+    final = _fit(examples, seed)
+    meta = {
+        "salama_version": _salama_version(),
+        "corpus_sha256": corpus_hash(examples),
+        "examples": len(examples),
+        "trained_seconds": round(time.monotonic() - started, 1),
+        "metrics": {"held_out": held_out},
+    }
+    return RiskModel(final, thresholds, meta)
+
+
+def _salama_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("salama")
+    except Exception:
+        return "unknown"
+

@@ -1,0 +1,142 @@
+"""What the running proxy knows: the live policy, list index, model and journal.
+
+The addons ask this object for the current policy, index and model.  The
+policy and index are reloaded when their files change (checked at most every
+`reload_interval` seconds, from the event loop, cheaply by mtime); a broken
+policy is refused with a logged error and the last good one stays in force.
+A missing or damaged model leaves the proxy running on lists alone and says
+so loudly, in the log and in `status.json`, which the dashboard shows.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+
+from classifier.model import ModelError, RiskModel, load_model
+from rules.blocklist_index import BlocklistIndex
+from rules.policy import Policy, PolicyError, load_policy
+from storage.database import open_engine
+from storage.events import EventStore
+from storage.journal import EventJournal
+
+log = logging.getLogger("salama")
+
+STATUS_FILE = "status.json"
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
+class Runtime:
+    def __init__(
+        self,
+        *,
+        policy_path: Path,
+        index_path: Path,
+        model_dir: Path | None,
+        database_url: str,
+        status_dir: Path,
+        use_model: bool = True,
+        reload_interval: float = 2.0,
+    ):
+        self.policy_path = policy_path
+        self.index_path = index_path
+        self.status_dir = status_dir
+        self.reload_interval = reload_interval
+        self.warnings: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._next_check = 0.0
+        self.policy: Policy = load_policy(policy_path)  # a broken policy at start is fatal: say so and stop
+        self._policy_mtime = _mtime(policy_path)
+        self.index = self._load_index()
+        self.model: RiskModel | None = self._load_model(model_dir) if use_model else None
+        self.events = EventStore(open_engine(database_url))
+        self.journal = EventJournal(self.events.add_many)
+        self._write_status()
+
+    # -- loading --------------------------------------------------------------
+
+    def _load_index(self) -> BlocklistIndex:
+        if self.index_path.exists():
+            try:
+                index = BlocklistIndex.load(self.index_path)
+                self.warnings.pop("blocklists", None)
+                return index
+            except (ValueError, OSError) as exc:
+                self._warn("blocklists", f"blocklist index unusable ({exc}); using the built-in default lists")
+        return BlocklistIndex.default()
+
+    def _load_model(self, model_dir: Path | None) -> RiskModel | None:
+        try:
+            model = load_model(model_dir)
+        except ModelError as exc:
+            self._warn("model", f"MODEL NOT LOADED - filtering on lists only: {exc}")
+            return None
+        self.warnings.pop("model", None)
+        log.info("model loaded (%s examples, thresholds tuned)", model.meta.get("examples", "?"))
+        return model
+
+    def _warn(self, key: str, message: str) -> None:
+        self.warnings[key] = message
+        log.warning(message)
+
+    # -- hot reload -------------------------------------------------------------
+
+    def maybe_reload(self, now: float | None = None) -> None:
+        """Reload the policy and the index if their files changed."""
+        now = time.monotonic() if now is None else now
+        if now < self._next_check:
+            return
+        self._next_check = now + self.reload_interval
+        changed = False
+        mtime = _mtime(self.policy_path)
+        if mtime != self._policy_mtime:
+            self._policy_mtime = mtime
+            try:
+                self.policy = load_policy(self.policy_path)
+                self.warnings.pop("policy", None)
+                log.info("policy reloaded from %s", self.policy_path)
+            except PolicyError as exc:
+                self._warn("policy", f"policy change refused, the last good policy stays in force: {exc}")
+            changed = True
+        if self.index_path.exists() and self.index.changed_on_disk(self.index_path):
+            self.index = self._load_index()
+            log.info("blocklist index reloaded (%s)", self.index_path)
+            changed = True
+        if changed:
+            self._write_status()
+
+    def _write_status(self) -> None:
+        status = {
+            "time": time.time(),
+            "pid": os.getpid(),
+            "model_loaded": self.model is not None,
+            "warnings": sorted(self.warnings.values()),
+        }
+        try:
+            self.status_dir.mkdir(parents=True, exist_ok=True)
+            tmp = self.status_dir / (STATUS_FILE + ".tmp")
+            tmp.write_text(json.dumps(status, indent=2), encoding="utf-8")
+            os.replace(tmp, self.status_dir / STATUS_FILE)
+        except OSError as exc:
+            log.warning("cannot write %s: %s", STATUS_FILE, exc)
+
+    def close(self) -> None:
+        self.journal.close()
+
+
+def read_status(status_dir: Path) -> dict:
+    """The proxy's last published status (for the dashboard)."""
+    try:
+        return json.loads((status_dir / STATUS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}

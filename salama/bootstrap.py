@@ -1,0 +1,82 @@
+"""Making a Salama home ready to run: policy, database, accounts, CA, model.
+
+`initialise()` is idempotent: it creates what is missing and leaves the rest
+alone, so `salama init` and the first `salama run` can both call it.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+from dataclasses import dataclass
+
+from classifier.model import ModelError, load_model
+from rules.policy import DEFAULT_POLICY_PATH
+from salama.home import Home
+from storage.accounts import AccountStore
+from storage.database import open_engine
+
+
+@dataclass
+class InitResult:
+    created_policy: bool = False
+    created_admin: str | None = None
+    generated_password: str | None = None
+    password_changed: bool = False
+    model_note: str | None = None
+
+
+def ensure_secret_key(home: Home) -> bytes:
+    path = home.secret_key_path
+    if not path.exists():
+        path.write_bytes(secrets.token_bytes(32))
+        path.chmod(0o600)
+    return path.read_bytes()
+
+
+def ensure_ca(home: Home) -> None:
+    """Create the installation's own CA in the home (mitmproxy's format)."""
+    from mitmproxy.certs import CertStore  # imported here: only init needs it
+
+    CertStore.from_store(str(home.ca_dir), "mitmproxy", 2048)
+    for f in home.ca_dir.glob("mitmproxy-ca*.pem"):
+        f.chmod(0o600)
+
+
+def ensure_model(home: Home, log=print) -> str | None:
+    """Check the model loads; if the bundled one does not (another scikit-learn),
+    train one from the bundled corpus into the home."""
+    try:
+        load_model(home.model_dir)
+        return None
+    except ModelError as exc:
+        log(f"model: {exc}")
+    from classifier.corpus import bundled_files, load_examples
+    from classifier.train import train_model
+
+    log("model: training one from the bundled corpus (about a minute)...")
+    model = train_model(load_examples(bundled_files()), log=log)
+    model.save(home.model_dir)
+    return f"trained a model into {home.model_dir}"
+
+
+def initialise(home: Home, admin_user: str = "admin", admin_password: str | None = None, log=print) -> InitResult:
+    home.ensure()
+    result = InitResult()
+    if not home.policy_path.exists():
+        shutil.copyfile(DEFAULT_POLICY_PATH, home.policy_path)
+        result.created_policy = True
+    accounts = AccountStore(open_engine(home.database_url))
+    if accounts.get(admin_user) is None:
+        if accounts.count() == 0 or admin_password:
+            password = admin_password or secrets.token_urlsafe(12)
+            accounts.create(admin_user, password, "owner")
+            result.created_admin = admin_user
+            result.generated_password = None if admin_password else password
+    elif admin_password:
+        accounts.set_password(admin_user, admin_password)
+        result.password_changed = True
+    ensure_secret_key(home)
+    ensure_ca(home)
+    result.model_note = ensure_model(home, log)
+    return result

@@ -1,0 +1,128 @@
+"""`salama init`, `salama run` and `salama dashboard`: setting up and running."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import subprocess
+import sys
+import time
+
+from salama.bootstrap import initialise
+from salama.commands import add_home_argument
+from salama.home import Home
+
+
+def register(sub) -> None:
+    p = sub.add_parser("init", help="create the Salama home: policy, database, admin account, CA",
+                       description="Create (or complete) a Salama home. Safe to run twice: what exists is kept.")
+    add_home_argument(p)
+    p.add_argument("--admin-user", default="admin", metavar="NAME", help="parent account name (default: admin)")
+    p.add_argument("--admin-password", metavar="PW",
+                   help="its password (at least 8 characters); without it a random one is generated and printed once")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("run", help="run the filtering proxy and the parents' dashboard",
+                       description="Run the proxy (default 127.0.0.1:8080) and the dashboard (default 127.0.0.1:8081). "
+                       "A home that was never initialised is initialised first.")
+    add_home_argument(p)
+    add_listen_arguments(p)
+    p.add_argument("--resolve", action="append", default=[], metavar="HOST=IP[:PORT]",
+                   help="send requests for HOST to a local address (tests, offline demo); repeatable")
+    p.add_argument("--mode", action="append", default=None, metavar="MODE",
+                   help="mitmproxy mode: regular (default), transparent, wireguard, local...; repeatable")
+    p.add_argument("--ssl-insecure", action="store_true", help="do not verify upstream TLS certificates (tests only)")
+    p.add_argument("--no-dashboard", action="store_true", help="run the proxy alone")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("dashboard", help="run only the parents' dashboard",
+                       description="Serve the dashboard alone (salama run starts it for you).")
+    add_home_argument(p)
+    p.add_argument("--listen-host", default="127.0.0.1", metavar="H")
+    p.add_argument("--dashboard-port", type=int, default=8081, metavar="N")
+    p.set_defaults(func=cmd_dashboard)
+
+
+def add_listen_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--listen-host", default="127.0.0.1", metavar="H", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--proxy-port", type=int, default=8080, metavar="N", help="proxy port (default 8080)")
+    p.add_argument("--dashboard-port", type=int, default=8081, metavar="N", help="dashboard port (default 8081)")
+
+
+def report_init(result, admin_user: str, home: Home) -> None:
+    if result.created_policy:
+        print(f"policy: {home.policy_path}")
+    if result.generated_password:
+        print(f"dashboard account '{admin_user}' created; its password (shown only once): {result.generated_password}")
+    elif result.created_admin:
+        print(f"dashboard account '{admin_user}' created")
+    if result.password_changed:
+        print(f"password of '{admin_user}' changed")
+    if result.model_note:
+        print(f"model: {result.model_note}")
+
+
+def cmd_init(args) -> int:
+    home = Home.resolve(args.home)
+    result = initialise(home, args.admin_user, args.admin_password)
+    report_init(result, args.admin_user, home)
+    print(f"Salama home ready: {home.root}")
+    return 0
+
+
+def _start_dashboard(args, home: Home) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "salama", "dashboard", "--home", str(home.root),
+           "--listen-host", args.listen_host, "--dashboard-port", str(args.dashboard_port)]
+    return subprocess.Popen(cmd)
+
+
+def cmd_run(args) -> int:
+    from proxy.runtime import Runtime
+    from proxy.server import ProxySettings, serve
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    home = Home.resolve(args.home)
+    report_init(initialise(home), "admin", home)
+    runtime = Runtime(
+        policy_path=home.policy_path,
+        index_path=home.index_path,
+        model_dir=home.model_dir,
+        database_url=home.database_url,
+        status_dir=home.root,
+    )
+    settings = ProxySettings(
+        listen_host=args.listen_host,
+        listen_port=args.proxy_port,
+        confdir=home.ca_dir,
+        modes=args.mode or ["regular"],
+        resolve=args.resolve,
+        ssl_insecure=args.ssl_insecure,
+    )
+    dashboard = None if args.no_dashboard else _start_dashboard(args, home)
+    print(f"Salama proxy on {args.listen_host}:{args.proxy_port}", flush=True)
+    if dashboard:
+        print(f"Salama dashboard on http://{args.listen_host}:{args.dashboard_port}/", flush=True)
+    try:
+        asyncio.run(serve(settings, runtime))
+    finally:
+        if dashboard:
+            dashboard.terminate()
+            try:
+                dashboard.wait(5)
+            except subprocess.TimeoutExpired:
+                dashboard.kill()
+    return 0
+
+
+def cmd_dashboard(args) -> int:
+    from waitress import serve as waitress_serve
+
+    from dashboard import create_app
+
+    home = Home.resolve(args.home)
+    app = create_app(home=home.root)
+    started = time.strftime("%H:%M:%S")
+    print(f"[{started}] dashboard serving on http://{args.listen_host}:{args.dashboard_port}/", flush=True)
+    waitress_serve(app, host=args.listen_host, port=args.dashboard_port, threads=8, ident="salama")
+    return 0
