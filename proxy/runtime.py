@@ -10,9 +10,7 @@ so loudly, in the log and in `status.json`, which the dashboard shows.
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import threading
 import time
 from pathlib import Path
@@ -23,11 +21,9 @@ from rules.policy import Policy, PolicyError, load_policy
 from storage.database import open_engine
 from storage.events import EventStore
 from storage.journal import EventJournal
+from storage.status import write_status
 
 log = logging.getLogger("salama")
-
-STATUS_FILE = "status.json"
-
 
 def _mtime(path: Path) -> float | None:
     try:
@@ -116,27 +112,11 @@ class Runtime:
             self._write_status()
 
     def _write_status(self) -> None:
-        status = {
-            "time": time.time(),
-            "pid": os.getpid(),
-            "model_loaded": self.model is not None,
-            "warnings": sorted(self.warnings.values()),
-        }
         try:
-            self.status_dir.mkdir(parents=True, exist_ok=True)
-            tmp = self.status_dir / (STATUS_FILE + ".tmp")
-            tmp.write_text(json.dumps(status, indent=2), encoding="utf-8")
-            os.replace(tmp, self.status_dir / STATUS_FILE)
+            write_status(self.status_dir, self.model is not None, list(self.warnings.values()))
         except OSError as exc:
-            log.warning("cannot write %s: %s", STATUS_FILE, exc)
+            log.warning("cannot publish the proxy status: %s", exc)
 
     def close(self) -> None:
         self.journal.close()
 
-
-def read_status(status_dir: Path) -> dict:
-    """The proxy's last published status (for the dashboard)."""
-    try:
-        return json.loads((status_dir / STATUS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}

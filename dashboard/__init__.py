@@ -1,0 +1,57 @@
+"""The parents' and schools' dashboard: a Flask application factory.
+
+`create_app()` reads the Salama home (argument, `$SALAMA_HOME`, or the
+per-user default), so `flask --app dashboard run` works as well as
+`salama run`.  Blueprints by feature: `auth` (login, first-run set-up),
+`alerts` (review pages) and `api` (JSON under /api/, HTTP Basic or session).
+The dashboard reads the stored events and the policy; it never talks to
+mitmproxy.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from salama.home import Home
+from storage.accounts import AccountStore
+from storage.database import open_engine
+from storage.events import EventStore
+
+csrf = CSRFProtect()
+
+
+def create_app(home: str | os.PathLike | None = None, config: dict | None = None) -> Flask:
+    from salama.bootstrap import ensure_secret_key
+
+    salama_home = Home.resolve(home).ensure()
+    app = Flask(__name__, instance_path=str(salama_home.root))
+    app.config.update(
+        SECRET_KEY=ensure_secret_key(salama_home),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="salama_session",
+        PERMANENT_SESSION_LIFETIME=12 * 3600,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+        SALAMA_HOME=salama_home,
+    )
+    app.config.from_pyfile(str(Path(salama_home.root) / "dashboard.cfg"), silent=True)
+    if config:
+        app.config.update(config)
+    engine = open_engine(salama_home.database_url)
+    app.extensions["salama.events"] = EventStore(engine)
+    app.extensions["salama.accounts"] = AccountStore(engine)
+    csrf.init_app(app)
+
+    from dashboard import access, alerts, api, auth
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(alerts.bp)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)  # the API checks Basic auth itself, and the CSRF token for session writes
+    access.install(app)
+    return app
