@@ -25,12 +25,10 @@ csrf = CSRFProtect()
 
 
 def create_app(home: str | os.PathLike | None = None, config: dict | None = None) -> Flask:
-    from salama.bootstrap import ensure_secret_key
-
     salama_home = Home.resolve(home).ensure()
     app = Flask(__name__, instance_path=str(salama_home.root))
     app.config.update(
-        SECRET_KEY=ensure_secret_key(salama_home),
+        SECRET_KEY=salama_home.secret_key(),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="salama_session",

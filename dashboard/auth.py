@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict, deque
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 
 from dashboard.access import accounts
 from storage.accounts import AccountError
@@ -41,7 +41,8 @@ class LoginLimiter:
         self.failures.pop(key, None)
 
 
-limiter = LoginLimiter()
+def limiter() -> LoginLimiter:
+    return current_app.extensions.setdefault("salama.login_limiter", LoginLimiter())
 
 
 def _safe_next(target: str | None) -> str:
@@ -58,17 +59,17 @@ def login():
     status = 200
     if request.method == "POST":
         key = request.remote_addr or "?"
-        if limiter.blocked(key):
+        if limiter().blocked(key):
             error, status = "Too many failed attempts. Wait a few minutes and try again.", 429
         else:
             user = accounts().verify(request.form.get("username", ""), request.form.get("password", ""))
             if user:
-                limiter.succeeded(key)
+                limiter().succeeded(key)
                 session.clear()
                 session["user"] = user["username"]
                 session.permanent = True
                 return redirect(_safe_next(request.args.get("next")))
-            limiter.failed(key)
+            limiter().failed(key)
             error, status = "Wrong user name or password.", 401
     return render_template("login.html", error=error, username=request.form.get("username", "")), status
 

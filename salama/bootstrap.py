@@ -26,14 +26,6 @@ class InitResult:
     model_note: str | None = None
 
 
-def ensure_secret_key(home: Home) -> bytes:
-    path = home.secret_key_path
-    if not path.exists():
-        path.write_bytes(secrets.token_bytes(32))
-        path.chmod(0o600)
-    return path.read_bytes()
-
-
 def ensure_ca(home: Home) -> None:
     """Create the installation's own CA in the home (mitmproxy's format)."""
     from mitmproxy.certs import CertStore  # imported here: only init needs it
@@ -76,7 +68,7 @@ def initialise(home: Home, admin_user: str = "admin", admin_password: str | None
     elif admin_password:
         accounts.set_password(admin_user, admin_password)
         result.password_changed = True
-    ensure_secret_key(home)
+    home.secret_key()
     ensure_ca(home)
     result.model_note = ensure_model(home, log)
     return result

@@ -9,6 +9,7 @@ per-user directory.
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,6 +71,15 @@ class Home:
     @property
     def secret_key_path(self) -> Path:
         return self.root / "dashboard-secret.key"
+
+    def secret_key(self) -> bytes:
+        """The dashboard's session-signing key, created on first use (mode 600)."""
+        path = self.secret_key_path
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(secrets.token_bytes(32))
+        return path.read_bytes()
 
     def ensure(self) -> "Home":
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
