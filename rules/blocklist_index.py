@@ -1,0 +1,473 @@
+"""The compiled blocklist index: millions of rules, answered in microseconds.
+
+Text lists are parsed once (`rules.listformats`) and compiled into one file
+that the proxy memory-maps: no re-parsing at start-up, pages shared between
+processes, and only the pages a lookup touches become resident.
+
+Layout of the file (little-endian):
+
+    b"SALAMAIX" | u32 version | u32 header length | JSON header | pad to 8
+    offsets: u32[2**bits + 1]   bucket b holds keys[offsets[b]:offsets[b+1]]
+    keys:    u64[n]             sorted 64-bit BLAKE2b hashes of rule texts
+    tags:    u16[n]             which (category, source, allow, kind) each key is
+
+A domain rule's key is the hash of the domain; a URL rule's key is the hash
+of "host/path" (see `listformats.url_rule`), and its host also gets a marker
+key so that only hosts with URL rules pay for the path lookups.  Regular
+expressions (few) are kept as text in the header.  The rule text shown to
+people is the domain or "host/path" that matched, known at lookup time, so
+the index does not store strings.  A stable hash (not Python's randomised
+`hash()`) keeps files valid across processes; at 5 million keys the chance
+that some unlisted host collides with a listed one is about 3e-13 per lookup.
+
+`match()` normalises the URL, checks the host and its parent domains, URL
+prefix rules and expressions, then every URL embedded in it (translators,
+caches, redirect parameters).  Allow rules beat deny rules for the same URL;
+a URL wrapped inside an allowed one is still checked on its own.  Recent host
+lookups are kept in a bounded LRU cache.  `reload_if_changed()` swaps in a
+new file (found by inode/mtime/size) without a restart.
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+import os
+import re
+import time
+from array import array
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from functools import lru_cache
+from hashlib import blake2b
+from pathlib import Path
+from typing import Callable, Iterable, NamedTuple
+
+import numpy as np
+
+from rules.listformats import (
+    DEFAULT_SOURCE,
+    Entry,
+    default_list_entries,
+    expression_problem,
+    is_allow_category,
+    path_prefixes,
+    strip_leading_wildcard,
+)
+from rules.urlnorm import NormalizedURL, domain_chain, normalize_url
+
+MAGIC = b"SALAMAIX"
+FORMAT_VERSION = 1
+#: Distinct hosts whose lookups are remembered (per loaded index).
+HOST_CACHE_SIZE = 32768
+#: Expressions see at most this much of a URL, bounding their worst case.
+EXPRESSION_SUBJECT_LIMIT = 1024
+_MARKER_TAG = 0  # "this host has URL rules"
+_MAX_TAGS = 65535
+_PROGRESS_STEP = 1 << 17
+
+Progress = Callable[[str, int, "int | None"], None]
+
+
+class IndexFormatError(ValueError):
+    """The index file is not one this version wrote, or it is damaged."""
+
+
+@dataclass(frozen=True)
+class ListMatch:
+    """A list rule that matched: `allow` rules beat deny rules."""
+
+    category: str
+    source: str
+    rule: str
+    allow: bool
+    url: str = ""  # the URL the rule matched (an embedded one, if that is where it was)
+
+
+class _Tag(NamedTuple):
+    category: str
+    source: str
+    allow: bool
+    kind: str
+
+
+def rule_key(text: str) -> int:
+    """The stable 64-bit key of a rule text (a domain or "host/path")."""
+    return int.from_bytes(blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+
+
+@dataclass
+class _Tables:
+    """One compiled index, swapped whole on reload so a lookup never sees a mix."""
+
+    offsets: memoryview
+    keys: memoryview
+    tags: memoryview
+    shift: int
+    tag_table: list[_Tag]
+    expressions: list[tuple[str, int]]
+    meta: dict
+    stamp: tuple[int, int, int] | None = None
+    buffer: object = None  # what the views point into (an mmap or numpy arrays)
+    compiled: list[tuple[re.Pattern, str, int]] = field(init=False)
+    any_expression: re.Pattern | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.compiled = [
+            (re.compile(strip_leading_wildcard(p), re.IGNORECASE), p, tag) for p, tag in self.expressions
+        ]
+        joined = "|".join(f"(?:{strip_leading_wildcard(p)})" for p, _ in self.expressions)
+        self.any_expression = re.compile(joined, re.IGNORECASE) if joined else None
+        self.host_hits = lru_cache(maxsize=HOST_CACHE_SIZE)(self._host_hits)
+
+    def lookup(self, key: int) -> list[int]:
+        """Tag ids stored under `key`."""
+        bucket = key >> self.shift
+        lo, hi = self.offsets[bucket], self.offsets[bucket + 1]
+        i = bisect_left(self.keys, key, lo, hi)
+        found = []
+        while i < hi and self.keys[i] == key:
+            found.append(self.tags[i])
+            i += 1
+        return found
+
+    def _host_hits(self, host: str) -> tuple[tuple[int, str], ...]:
+        """(tag, matching domain) for the host and its parents, most specific first."""
+        chain = (host,) if host[-1].isdigit() or ":" in host else domain_chain(host)
+        hits = []
+        for name in chain:
+            for tag in self.lookup(rule_key(name)):
+                hits.append((tag, name))
+        return tuple(hits)
+
+
+class BlocklistIndex:
+    """Category blocklists compiled for fast matching; see the module docstring."""
+
+    def __init__(self, tables: _Tables, path: Path | None = None) -> None:
+        self._tables = tables
+        self._path = path
+        self.last_error: str | None = None
+
+    # ------------------------------------------------------------ creating
+
+    @classmethod
+    def empty(cls) -> "BlocklistIndex":
+        """An index with no rules at all (not even Salama's default lists)."""
+        return cls(_Builder().finish())
+
+    @classmethod
+    def build(
+        cls,
+        sources: Iterable[tuple[str, Iterable[Entry]]] = (),
+        include_defaults: bool = True,
+        progress: Progress | None = None,
+    ) -> "BlocklistIndex":
+        """Compile (source name, entries) pairs; Salama's default lists come first as "salama-default"."""
+        builder = _Builder(progress)
+        if include_defaults:
+            builder.add(DEFAULT_SOURCE, default_list_entries())
+        for name, entries in sources:
+            builder.add(name, entries)
+        return cls(builder.finish())
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "BlocklistIndex":
+        """Memory-map a compiled index file (fast: nothing is parsed but a small header)."""
+        path = Path(path)
+        return cls(_load_tables(path), path)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike) -> "BlocklistIndex":
+        """The index at `path`, or Salama's default lists while there is none yet.
+
+        Either way `reload_if_changed()` picks up the file once it appears or changes.
+        """
+        path = Path(path)
+        if path.exists():
+            return cls.load(path)
+        return cls(cls.build()._tables, path)
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the index atomically: a reader sees the old file or the new one, never half."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "wb") as handle:
+                _write_tables(handle, self._tables)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    # ------------------------------------------------------------ reloading
+
+    def reload_if_changed(self) -> bool:
+        """Swap in the file at the loaded path if it was replaced; True if it was.
+
+        Costs one stat() when nothing changed.  A damaged new file is refused
+        (the rules in force stay, `last_error` says why).
+        """
+        if self._path is None:
+            return False
+        try:
+            st = os.stat(self._path)
+        except OSError:
+            return False
+        stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+        if stamp == self._tables.stamp:
+            return False
+        try:
+            tables = _load_tables(self._path)
+        except (OSError, ValueError) as exc:
+            self.last_error = str(exc)
+            self._tables.stamp = stamp  # do not retry the same broken file on every call
+            return False
+        self._tables, self.last_error = tables, None
+        return True
+
+    # ------------------------------------------------------------ facts
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    @property
+    def info(self) -> dict:
+        """Header facts: when built, entry counts per source and category."""
+        return dict(self._tables.meta)
+
+    def __len__(self) -> int:
+        return len(self._tables.keys)
+
+    # ------------------------------------------------------------ matching
+
+    def match(self, url: str | NormalizedURL, categories: Iterable[str] | None = None) -> ListMatch | None:
+        """The rule deciding `url`, or None when no list covers it.
+
+        `categories`: only rules of these categories count (None: every
+        category except the `allow:` lists, which a profile must name).
+        """
+        tables = self._tables
+        nurl = url if isinstance(url, NormalizedURL) else normalize_url(url)
+        if not nurl.host:
+            return None
+        wanted = None if categories is None else frozenset(categories)
+        result = _match_one(tables, nurl, wanted)
+        if result is not None and not result.allow:
+            return result
+        for inner in nurl.embedded_urls():
+            found = _match_one(tables, inner, wanted)
+            if found is not None and not found.allow:
+                return found
+        return result
+
+
+def _selected(tag: _Tag, wanted: frozenset | None) -> bool:
+    return not is_allow_category(tag.category) if wanted is None else tag.category in wanted
+
+
+def _match_one(tables: _Tables, nurl: NormalizedURL, wanted: frozenset | None) -> ListMatch | None:
+    """Allow beats deny; among deny rules the most specific (URL rules, then the longest domain) wins."""
+    hits = tables.host_hits(nurl.host)
+    if any(tag == _MARKER_TAG for tag, _ in hits):
+        hits = _url_rule_hits(tables, hits, nurl) + hits
+    deny = None
+    for tag_id, rule in hits:
+        tag = tables.tag_table[tag_id]
+        if tag_id == _MARKER_TAG or not _selected(tag, wanted):
+            continue
+        if tag.allow:
+            return ListMatch(tag.category, tag.source, rule, True, nurl.url)
+        deny = deny or ListMatch(tag.category, tag.source, rule, False, nurl.url)
+    if tables.any_expression is not None:
+        expression = _expression_hit(tables, nurl, wanted, deny is None)
+        if expression is not None and (expression.allow or deny is None):
+            return expression
+    return deny
+
+
+def _url_rule_hits(tables: _Tables, hits, nurl: NormalizedURL) -> tuple[tuple[int, str], ...]:
+    found = []
+    prefixes = path_prefixes(nurl.path)
+    query = f"?{nurl.query.lower()}" if nurl.query else ""
+    for tag, host in hits:
+        if tag != _MARKER_TAG:
+            continue
+        rules = [host + p for p in reversed(prefixes)]
+        if query and prefixes:
+            rules.insert(0, host + prefixes[-1] + query)
+        for rule in rules:
+            found.extend((url_tag, rule) for url_tag in tables.lookup(rule_key(rule)))
+    return tuple(found)
+
+
+def _expression_hit(tables: _Tables, nurl: NormalizedURL, wanted, want_deny: bool) -> ListMatch | None:
+    subject = f"{nurl.host}{nurl.path}?{nurl.query}"[:EXPRESSION_SUBJECT_LIMIT]
+    if tables.any_expression.search(subject) is None:
+        return None
+    deny = None
+    for compiled, pattern, tag_id in tables.compiled:
+        tag = tables.tag_table[tag_id]
+        if (tag.allow or (want_deny and deny is None)) and _selected(tag, wanted) and compiled.search(subject):
+            match = ListMatch(tag.category, tag.source, pattern, tag.allow, nurl.url)
+            if tag.allow:
+                return match
+            deny = match
+    return deny
+
+
+# ---------------------------------------------------------------- building
+
+
+class _Builder:
+    """Collects keys and tags source by source, then sorts them into tables."""
+
+    def __init__(self, progress: Progress | None = None) -> None:
+        self.keys = array("Q")
+        self.tags = array("H")
+        self.tag_ids: dict[_Tag, int] = {_Tag("", "", False, "marker"): _MARKER_TAG}
+        self.expressions: list[tuple[str, int]] = []
+        self.progress = progress
+
+    def tag(self, category: str, source: str, allow: bool, kind: str) -> int:
+        key = _Tag(category, source, allow, kind)
+        tag_id = self.tag_ids.get(key)
+        if tag_id is None:
+            if len(self.tag_ids) >= _MAX_TAGS:
+                raise ValueError("too many distinct (category, source) pairs for one index")
+            tag_id = self.tag_ids[key] = len(self.tag_ids)
+        return tag_id
+
+    def add(self, source: str, entries: Iterable[Entry]) -> None:
+        keys, tags = self.keys, self.tags
+        last, last_tag = None, 0
+        for count, entry in enumerate(entries, 1):
+            kind, value, category, allow = entry
+            if (category, allow, kind) != last:
+                last, last_tag = (category, allow, kind), self.tag(category, source, allow, kind)
+            if kind == "expression":
+                self._add_expression(value, last_tag)
+                continue
+            keys.append(rule_key(value))
+            tags.append(last_tag)
+            if kind == "url":
+                keys.append(rule_key(value.partition("/")[0]))
+                tags.append(_MARKER_TAG)
+            if self.progress and count % _PROGRESS_STEP == 0:
+                self.progress(f"compiling {source}", count, None)
+
+    def _add_expression(self, pattern: str, tag: int) -> None:
+        problem = expression_problem(pattern)
+        if problem:
+            raise ValueError(f"unsafe expression {pattern!r}: {problem}")
+        self.expressions.append((pattern, tag))
+
+    def finish(self) -> _Tables:
+        keys = np.frombuffer(self.keys, dtype=np.uint64) if len(self.keys) else np.zeros(0, np.uint64)
+        tags = np.frombuffer(self.tags, dtype=np.uint16) if len(self.tags) else np.zeros(0, np.uint16)
+        order = np.lexsort((tags, keys))
+        keys, tags = keys[order], tags[order]
+        distinct = np.ones(len(keys), dtype=bool)
+        distinct[1:] = (keys[1:] != keys[:-1]) | (tags[1:] != tags[:-1])
+        keys, tags = keys[distinct], tags[distinct]
+        bits = _bucket_bits(len(keys))
+        shift = 64 - bits
+        starts = np.arange(2**bits, dtype=np.uint64) << np.uint64(shift)
+        offsets = np.searchsorted(keys, starts, side="left").astype(np.uint32)
+        offsets = np.append(offsets, np.uint32(len(keys)))
+        tag_table = sorted(self.tag_ids, key=self.tag_ids.get)
+        meta = {
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "entries": int(len(keys)),
+            "sources": _source_counts(tag_table, tags, self.expressions),
+        }
+        return _Tables(
+            memoryview(offsets), memoryview(keys), memoryview(tags), shift, tag_table, self.expressions, meta,
+            buffer=(offsets, keys, tags),
+        )
+
+
+def _bucket_bits(count: int) -> int:
+    """About four keys per bucket: a lookup bisects a handful of neighbours."""
+    return int(min(24, max(8, np.ceil(np.log2(max(count, 1) / 4)))))
+
+
+def _source_counts(tag_table: list[_Tag], tags: np.ndarray, expressions) -> dict[str, dict[str, int]]:
+    per_tag = np.bincount(tags, minlength=len(tag_table)) if len(tags) else np.zeros(len(tag_table), int)
+    counts: dict[str, dict[str, int]] = {}
+    for tag_id, tag in enumerate(tag_table):
+        if tag_id != _MARKER_TAG and per_tag[tag_id]:
+            by_category = counts.setdefault(tag.source, {})
+            by_category[tag.category] = by_category.get(tag.category, 0) + int(per_tag[tag_id])
+    for _, tag_id in expressions:
+        tag = tag_table[tag_id]
+        by_category = counts.setdefault(tag.source, {})
+        by_category[tag.category] = by_category.get(tag.category, 0) + 1
+    return counts
+
+
+# ---------------------------------------------------------------- file format
+
+
+def _write_tables(handle, tables: _Tables) -> None:
+    header = json.dumps(
+        {
+            "version": FORMAT_VERSION,
+            "shift": tables.shift,
+            "count": len(tables.keys),
+            "buckets": len(tables.offsets) - 1,
+            "tags": [list(tag) for tag in tables.tag_table],
+            "expressions": [list(e) for e in tables.expressions],
+            "meta": tables.meta,
+        }
+    ).encode()
+    handle.write(MAGIC + FORMAT_VERSION.to_bytes(4, "little") + len(header).to_bytes(4, "little"))
+    handle.write(header + b"\0" * _padding(16 + len(header)))
+    for view in (tables.offsets, tables.keys, tables.tags):
+        handle.write(view.cast("B"))
+        handle.write(b"\0" * _padding(view.nbytes))
+
+
+def _padding(size: int) -> int:
+    return -size % 8
+
+
+def _load_tables(path: Path) -> _Tables:
+    with open(path, "rb") as handle:
+        st = os.fstat(handle.fileno())
+        if st.st_size < 16:
+            raise IndexFormatError(f"{path}: not a Salama blocklist index (file too short)")
+        buffer = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    data = memoryview(buffer)
+    if bytes(data[:8]) != MAGIC:
+        raise IndexFormatError(f"{path}: not a Salama blocklist index")
+    version = int.from_bytes(data[8:12], "little")
+    if version != FORMAT_VERSION:
+        raise IndexFormatError(f"{path}: index format {version}, this Salama reads {FORMAT_VERSION}: run 'salama blocklist update'")
+    header_length = int.from_bytes(data[12:16], "little")
+    try:
+        header = json.loads(bytes(data[16 : 16 + header_length]))
+        count, buckets = int(header["count"]), int(header["buckets"])
+        position = 16 + header_length + _padding(16 + header_length)
+        offsets, position = _view(data, position, 4 * (buckets + 1), "I")
+        keys, position = _view(data, position, 8 * count, "Q")
+        tags, position = _view(data, position, 2 * count, "H")
+        tag_table = [_Tag(*tag) for tag in header["tags"]]
+        expressions = [(str(p), int(t)) for p, t in header["expressions"]]
+        shift = int(header["shift"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise IndexFormatError(f"{path}: damaged blocklist index ({exc})") from None
+    if position > len(data) or (count and offsets[buckets] != count):
+        raise IndexFormatError(f"{path}: damaged blocklist index (truncated)")
+    stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+    return _Tables(offsets, keys, tags, shift, tag_table, expressions, header.get("meta", {}), stamp, buffer)
+
+
+def _view(data: memoryview, start: int, size: int, fmt: str) -> tuple[memoryview, int]:
+    end = start + size
+    if end > len(data):
+        raise ValueError("truncated")
+    return data[start:end].cast(fmt), end + _padding(size)
