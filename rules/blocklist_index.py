@@ -10,10 +10,14 @@ Layout of the file (little-endian):
     offsets: u32[2**bits + 1]   bucket b holds keys[offsets[b]:offsets[b+1]]
     keys:    u64[n]             sorted 64-bit BLAKE2b hashes of rule texts
     tags:    u16[n]             which (category, source, allow, kind) each key is
+    filter:  u8[m]              bit crc32(name) % 8m set for every listed host name
 
 A domain rule's key is the hash of the domain; a URL rule's key is the hash
 of "host/path" (see `listformats.url_rule`), and its host also gets a marker
-key so that only hosts with URL rules pay for the path lookups.  Regular
+key so that only hosts with URL rules pay for the path lookups.  Most names
+a lookup tries (a host and its parents) are not listed: a one-hash bit
+filter (about 24 bits per listed name, CRC-32, cheap) turns most of those
+away before the BLAKE2b hash and the search.  Regular
 expressions (few) are kept as text in the header.  The rule text shown to
 people is the domain or "host/path" that matched, known at lookup time, so
 the index does not store strings.  A stable hash (not Python's randomised
@@ -32,13 +36,13 @@ from __future__ import annotations
 
 import json
 import mmap
+import zlib
 import os
 import re
 import time
 from array import array
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from functools import lru_cache
 from hashlib import blake2b
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple
@@ -52,6 +56,7 @@ from rules.listformats import (
     expression_problem,
     is_allow_category,
     path_prefixes,
+    required_literals,
     strip_leading_wildcard,
 )
 from rules.urlnorm import NormalizedURL, domain_chain, normalize_url
@@ -73,7 +78,7 @@ class IndexFormatError(ValueError):
     """The index file is not one this version wrote, or it is damaged."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ListMatch:
     """A list rule that matched: `allow` rules beat deny rules."""
 
@@ -81,7 +86,11 @@ class ListMatch:
     source: str
     rule: str
     allow: bool
-    url: str = ""  # the URL the rule matched (an embedded one, if that is where it was)
+    target: NormalizedURL | None = None  # the URL the rule matched (an embedded one, if that is where it was)
+
+    @property
+    def url(self) -> str:
+        return self.target.url if self.target is not None else ""
 
 
 class _Tag(NamedTuple):
@@ -89,6 +98,12 @@ class _Tag(NamedTuple):
     source: str
     allow: bool
     kind: str
+
+
+def _compile_expression(pattern: str) -> re.Pattern:
+    """Expressions run on the lower-cased URL; re.IGNORECASE (slow) only where a pattern needs it."""
+    pattern = strip_leading_wildcard(pattern)
+    return re.compile(pattern) if pattern == pattern.lower() else re.compile(pattern, re.IGNORECASE)
 
 
 def rule_key(text: str) -> int:
@@ -103,6 +118,7 @@ class _Tables:
     offsets: memoryview
     keys: memoryview
     tags: memoryview
+    filter: memoryview
     shift: int
     tag_table: list[_Tag]
     expressions: list[tuple[str, int]]
@@ -110,15 +126,31 @@ class _Tables:
     stamp: tuple[int, int, int] | None = None
     buffer: object = None  # what the views point into (an mmap or numpy arrays)
     compiled: list[tuple[re.Pattern, str, int]] = field(init=False)
-    any_expression: re.Pattern | None = field(init=False)
+    unfiltered: list[tuple[re.Pattern, str, int]] = field(init=False)
+    prefilter: re.Pattern | None = field(init=False)
+    allow_expressions: bool = field(init=False)
 
     def __post_init__(self) -> None:
-        self.compiled = [
-            (re.compile(strip_leading_wildcard(p), re.IGNORECASE), p, tag) for p, tag in self.expressions
-        ]
-        joined = "|".join(f"(?:{strip_leading_wildcard(p)})" for p, _ in self.expressions)
-        self.any_expression = re.compile(joined, re.IGNORECASE) if joined else None
-        self.host_hits = lru_cache(maxsize=HOST_CACHE_SIZE)(self._host_hits)
+        self.compiled = [(_compile_expression(p), p, tag) for p, tag in self.expressions]
+        self.allow_expressions = any(self.tag_table[tag].allow for _, tag in self.expressions)
+        # With no categories named, every category counts except the opt-in allow-lists.
+        self.shown = [not is_allow_category(tag.category) for tag in self.tag_table]
+        self._build_prefilter()
+        self.recent: dict[str, tuple] = {}
+        self.older: dict[str, tuple] = {}
+
+    def _build_prefilter(self) -> None:
+        """One search for every expression's required literals, so most URLs skip the expressions."""
+        literals: set[str] = set()
+        self.unfiltered = []
+        for compiled, pattern, tag in self.compiled:
+            required = required_literals(pattern)
+            if required is None:
+                self.unfiltered.append((compiled, pattern, tag))
+            else:
+                literals.update(required)
+        joined = "|".join(re.escape(literal) for literal in sorted(literals, key=len, reverse=True))
+        self.prefilter = re.compile(joined) if joined else None
 
     def lookup(self, key: int) -> list[int]:
         """Tag ids stored under `key`."""
@@ -131,14 +163,45 @@ class _Tables:
             i += 1
         return found
 
-    def _host_hits(self, host: str) -> tuple[tuple[int, str], ...]:
-        """(tag, matching domain) for the host and its parents, most specific first."""
+    def host_hits(self, host: str) -> tuple[tuple[tuple[int, str], ...], tuple[str, ...]]:
+        """`_host_hits` through a bounded cache of recent hosts.
+
+        Two generations approximate LRU at the cost of two dict look-ups: a
+        host used since the last turnover stays; at most HOST_CACHE_SIZE kept.
+        """
+        hits = self.recent.get(host)
+        if hits is None:
+            hits = self.older.get(host)
+            if hits is None:
+                hits = self._host_hits(host)
+            if len(self.recent) >= HOST_CACHE_SIZE // 2:
+                self.older, self.recent = self.recent, {}
+            self.recent[host] = hits
+        return hits
+
+    def _host_hits(self, host: str) -> tuple[tuple[tuple[int, str], ...], tuple[str, ...]]:
+        """(tag, matching domain) for the host and its parents, most specific first; and those with URL rules."""
         chain = (host,) if host[-1].isdigit() or ":" in host else domain_chain(host)
+        bits, mask = self.filter, (len(self.filter) << 3) - 1
+        keys, tags, offsets, shift = self.keys, self.tags, self.offsets, self.shift
         hits = []
+        url_hosts = []
         for name in chain:
-            for tag in self.lookup(rule_key(name)):
-                hits.append((tag, name))
-        return tuple(hits)
+            data = name.encode("utf-8", "surrogatepass")
+            slot = zlib.crc32(data) & mask
+            if not bits[slot >> 3] >> (slot & 7) & 1:
+                continue
+            key = int.from_bytes(blake2b(data, digest_size=8).digest(), "little")
+            bucket = key >> shift
+            hi = offsets[bucket + 1]
+            i = bisect_left(keys, key, offsets[bucket], hi)
+            while i < hi and keys[i] == key:
+                if tags[i] == _MARKER_TAG:
+                    url_hosts.append(name)
+                else:
+                    hits.append((tags[i], name))
+                i += 1
+        return tuple(hits), tuple(url_hosts)
 
 
 class BlocklistIndex:
@@ -265,37 +328,35 @@ class BlocklistIndex:
         return result
 
 
-def _selected(tag: _Tag, wanted: frozenset | None) -> bool:
-    return not is_allow_category(tag.category) if wanted is None else tag.category in wanted
+def _selected(tables: _Tables, tag_id: int, wanted: frozenset | None) -> bool:
+    return tables.shown[tag_id] if wanted is None else tables.tag_table[tag_id].category in wanted
 
 
 def _match_one(tables: _Tables, nurl: NormalizedURL, wanted: frozenset | None) -> ListMatch | None:
     """Allow beats deny; among deny rules the most specific (URL rules, then the longest domain) wins."""
-    hits = tables.host_hits(nurl.host)
-    if any(tag == _MARKER_TAG for tag, _ in hits):
-        hits = _url_rule_hits(tables, hits, nurl) + hits
     deny = None
+    hits, url_hosts = tables.host_hits(nurl.host)
+    if url_hosts:
+        hits = _url_rule_hits(tables, url_hosts, nurl) + hits
     for tag_id, rule in hits:
-        tag = tables.tag_table[tag_id]
-        if tag_id == _MARKER_TAG or not _selected(tag, wanted):
-            continue
-        if tag.allow:
-            return ListMatch(tag.category, tag.source, rule, True, nurl.url)
-        deny = deny or ListMatch(tag.category, tag.source, rule, False, nurl.url)
-    if tables.any_expression is not None:
+        if _selected(tables, tag_id, wanted):
+            tag = tables.tag_table[tag_id]
+            if tag.allow:
+                return ListMatch(tag.category, tag.source, rule, True, nurl)
+            deny = deny or ListMatch(tag.category, tag.source, rule, False, nurl)
+    if tables.compiled and (deny is None or tables.allow_expressions):
         expression = _expression_hit(tables, nurl, wanted, deny is None)
-        if expression is not None and (expression.allow or deny is None):
+        if expression is not None:
             return expression
     return deny
 
 
-def _url_rule_hits(tables: _Tables, hits, nurl: NormalizedURL) -> tuple[tuple[int, str], ...]:
+def _url_rule_hits(tables: _Tables, url_hosts: tuple[str, ...], nurl: NormalizedURL) -> tuple[tuple[int, str], ...]:
+    """(tag, rule) for URL rules of these hosts that are prefixes of the URL's path, longest first."""
     found = []
     prefixes = path_prefixes(nurl.path)
     query = f"?{nurl.query.lower()}" if nurl.query else ""
-    for tag, host in hits:
-        if tag != _MARKER_TAG:
-            continue
+    for host in url_hosts:
         rules = [host + p for p in reversed(prefixes)]
         if query and prefixes:
             rules.insert(0, host + prefixes[-1] + query)
@@ -305,14 +366,17 @@ def _url_rule_hits(tables: _Tables, hits, nurl: NormalizedURL) -> tuple[tuple[in
 
 
 def _expression_hit(tables: _Tables, nurl: NormalizedURL, wanted, want_deny: bool) -> ListMatch | None:
-    subject = f"{nurl.host}{nurl.path}?{nurl.query}"[:EXPRESSION_SUBJECT_LIMIT]
-    if tables.any_expression.search(subject) is None:
-        return None
+    """An allow expression, else (if `want_deny`) the first deny expression that matches."""
+    subject = f"{nurl.host}{nurl.path}?{nurl.query}"[:EXPRESSION_SUBJECT_LIMIT].lower()
+    prefilter = tables.prefilter
+    candidates = tables.compiled if prefilter is not None and prefilter.search(subject) else tables.unfiltered
     deny = None
-    for compiled, pattern, tag_id in tables.compiled:
+    for compiled, pattern, tag_id in candidates:
         tag = tables.tag_table[tag_id]
-        if (tag.allow or (want_deny and deny is None)) and _selected(tag, wanted) and compiled.search(subject):
-            match = ListMatch(tag.category, tag.source, pattern, tag.allow, nurl.url)
+        if not (tag.allow or (want_deny and deny is None)) or not _selected(tables, tag_id, wanted):
+            continue
+        if compiled.search(subject):
+            match = ListMatch(tag.category, tag.source, pattern, tag.allow, nurl)
             if tag.allow:
                 return match
             deny = match
@@ -328,6 +392,7 @@ class _Builder:
     def __init__(self, progress: Progress | None = None) -> None:
         self.keys = array("Q")
         self.tags = array("H")
+        self.filtered = array("I")  # CRC-32 of every name a host lookup tries
         self.tag_ids: dict[_Tag, int] = {_Tag("", "", False, "marker"): _MARKER_TAG}
         self.expressions: list[tuple[str, int]] = []
         self.progress = progress
@@ -353,8 +418,10 @@ class _Builder:
                 continue
             keys.append(rule_key(value))
             tags.append(last_tag)
+            host = value.partition("/")[0] if kind == "url" else value
+            self.filtered.append(zlib.crc32(host.encode("utf-8", "surrogatepass")))
             if kind == "url":
-                keys.append(rule_key(value.partition("/")[0]))
+                keys.append(rule_key(host))
                 tags.append(_MARKER_TAG)
             if self.progress and count % _PROGRESS_STEP == 0:
                 self.progress(f"compiling {source}", count, None)
@@ -384,10 +451,20 @@ class _Builder:
             "entries": int(len(keys)),
             "sources": _source_counts(tag_table, tags, self.expressions),
         }
+        bit_filter = _bit_filter(np.frombuffer(self.filtered, dtype=np.uint32) if len(self.filtered) else np.zeros(0, np.uint32))
         return _Tables(
-            memoryview(offsets), memoryview(keys), memoryview(tags), shift, tag_table, self.expressions, meta,
-            buffer=(offsets, keys, tags),
+            memoryview(offsets), memoryview(keys), memoryview(tags), memoryview(bit_filter), shift, tag_table,
+            self.expressions, meta, buffer=(offsets, keys, tags, bit_filter),
         )
+
+
+def _bit_filter(crcs: np.ndarray) -> np.ndarray:
+    """About 24 bits per name (a miss passes 1 time in 25), between 64 bytes and 32 MiB."""
+    size_bits = int(min(2**28, max(2**9, 2 ** np.ceil(np.log2(max(len(crcs), 1) * 24)))))
+    slots = crcs & np.uint32(size_bits - 1)
+    bits = np.zeros(size_bits // 8, dtype=np.uint8)
+    np.bitwise_or.at(bits, slots >> np.uint32(3), (np.uint8(1) << (slots & np.uint32(7)).astype(np.uint8)))
+    return bits
 
 
 def _bucket_bits(count: int) -> int:
@@ -419,6 +496,7 @@ def _write_tables(handle, tables: _Tables) -> None:
             "shift": tables.shift,
             "count": len(tables.keys),
             "buckets": len(tables.offsets) - 1,
+            "filter_bytes": len(tables.filter),
             "tags": [list(tag) for tag in tables.tag_table],
             "expressions": [list(e) for e in tables.expressions],
             "meta": tables.meta,
@@ -426,7 +504,7 @@ def _write_tables(handle, tables: _Tables) -> None:
     ).encode()
     handle.write(MAGIC + FORMAT_VERSION.to_bytes(4, "little") + len(header).to_bytes(4, "little"))
     handle.write(header + b"\0" * _padding(16 + len(header)))
-    for view in (tables.offsets, tables.keys, tables.tags):
+    for view in (tables.offsets, tables.keys, tables.tags, tables.filter):
         handle.write(view.cast("B"))
         handle.write(b"\0" * _padding(view.nbytes))
 
@@ -455,6 +533,7 @@ def _load_tables(path: Path) -> _Tables:
         offsets, position = _view(data, position, 4 * (buckets + 1), "I")
         keys, position = _view(data, position, 8 * count, "Q")
         tags, position = _view(data, position, 2 * count, "H")
+        bit_filter, position = _view(data, position, int(header["filter_bytes"]), "B")
         tag_table = [_Tag(*tag) for tag in header["tags"]]
         expressions = [(str(p), int(t)) for p, t in header["expressions"]]
         shift = int(header["shift"])
@@ -463,7 +542,7 @@ def _load_tables(path: Path) -> _Tables:
     if position > len(data) or (count and offsets[buckets] != count):
         raise IndexFormatError(f"{path}: damaged blocklist index (truncated)")
     stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
-    return _Tables(offsets, keys, tags, shift, tag_table, expressions, header.get("meta", {}), stamp, buffer)
+    return _Tables(offsets, keys, tags, bit_filter, shift, tag_table, expressions, header.get("meta", {}), stamp, buffer)
 
 
 def _view(data: memoryview, start: int, size: int, fmt: str) -> tuple[memoryview, int]:

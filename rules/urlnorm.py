@@ -51,13 +51,13 @@ _PLAIN_URL = re.compile(
     r"(/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*)?(?:\?([^#\s]*))?(?:#[^\s]*)?"
 )
 _PATH_SAFE = "/!$&'()*+,;=:@~-._"
-_EMBED_HINT = re.compile(
-    r"https?(?::|%3a)|www\.|//|%2f%2f|cache(?::|%3a)|(?:^|[&;])(?:" + "|".join(sorted(REDIRECT_PARAMS)) + ")=",
-    re.IGNORECASE,
-)
+_EMBED_CHARS = re.compile(r"[/:.%]")  # no URL or host name can be written without one of these
+_EMBED_HINT = re.compile(r"https?(?::|%3a)|www\.|//|%2f%2f|cache(?::|%3a)", re.IGNORECASE)
+_REDIRECT_PARAM = re.compile(r"(?:^|[&;])(?:" + "|".join(sorted(REDIRECT_PARAMS)) + ")=", re.IGNORECASE)
 _EMBED_IN_PATH = re.compile(r"https?:/+(?=[^/])", re.IGNORECASE)
 _BARE_HOST_VALUE = re.compile(r"[\w.-]+\.[a-zA-Z]{2,}(?:[/:?#]|$)")
 _CACHE_ID = re.compile(r"[A-Za-z0-9_-]{8,16}:(?!//)")
+_ENCODED_HOST_SUFFIXES = (".translate.goog", ".cdn.ampproject.org")
 _AMP_PATH = re.compile(r"/[cvi]/(s/)?(.+)")
 
 
@@ -99,18 +99,19 @@ class NormalizedURL:
 
     def embedded_urls(self, max_depth: int = MAX_EMBED_DEPTH) -> tuple["NormalizedURL", ...]:
         """URLs wrapped inside this one (translators, caches, redirect parameters), nested ones too."""
+        level = _directly_embedded(self)
+        if not level:
+            return ()
         found: list[NormalizedURL] = []
         seen = {self.url}
-        level = [self]
         for _ in range(max_depth):
             following = []
-            for outer in level:
-                for inner in _directly_embedded(outer):
-                    if inner.url not in seen and len(found) < MAX_EMBEDDED:
-                        seen.add(inner.url)
-                        found.append(inner)
-                        following.append(inner)
-            level = following
+            for inner in level:
+                if inner.url not in seen and len(found) < MAX_EMBEDDED:
+                    seen.add(inner.url)
+                    found.append(inner)
+                    following.append(inner)
+            level = [deeper for outer in following for deeper in _directly_embedded(outer)]
         return tuple(found)
 
 
@@ -142,7 +143,7 @@ def normalize_url(url: str) -> NormalizedURL:
 
 def normalize_host(host: str) -> str:
     """The canonical form of a bare host name (no port), or "" if it is not a valid host."""
-    if _PLAIN_HOST.fullmatch(host) and not _NUMERIC_LABEL.fullmatch(host.rpartition(".")[2]):
+    if _PLAIN_HOST.fullmatch(host) and not _may_be_ipv4(host):
         return host
     try:
         return _normalize_host(host)
@@ -162,15 +163,17 @@ def _plain_url(url: str) -> NormalizedURL | None:
         return None
     scheme, host, port, path, query = m.groups()
     path = path or "/"
-    if host.startswith("www") or "/." in path or "//" in path:
+    if host.startswith("www") or _may_be_ipv4(host) or "/." in path or "//" in path:
         return None
-    last_label = host.rpartition(".")[2]
-    if _NUMERIC_LABEL.fullmatch(last_label):
-        return None
-    port_number = _port(scheme, port)
+    port_number = _port(scheme, port) if port else None
     if port_number == -1:
         return None
     return NormalizedURL(scheme, host, port_number, path, query or "", False)
+
+
+def _may_be_ipv4(host: str) -> bool:
+    """A cheap over-approximation of "the last label is a number" (WHATWG: then it is an IPv4 address)."""
+    return host[-1].isdigit() or ".0x" in host
 
 
 def _parse(url: str) -> NormalizedURL:
@@ -350,12 +353,14 @@ def _normalize_path(raw: str) -> str:
 
 def _directly_embedded(outer: NormalizedURL) -> list[NormalizedURL]:
     """URLs one level inside `outer`: host encodings, path prefixes, query values."""
-    candidates = _from_host_encoding(outer)
-    in_path = _EMBED_IN_PATH.search(outer.path)
+    candidates = _from_host_encoding(outer) if outer.host.endswith(_ENCODED_HOST_SUFFIXES) else []
+    in_path = _EMBED_IN_PATH.search(outer.path) if ":/" in outer.path else None
     if in_path:
         candidates.append(outer.path[in_path.start():] + (f"?{outer.query}" if outer.query else ""))
-    if outer.query:
+    if outer.query and _may_embed(outer.query):
         candidates += _from_query(outer.query)
+    if not candidates:
+        return []
     inner = (normalize_url(c) for c in candidates)
     return [n for n in inner if n.host]
 
@@ -364,7 +369,7 @@ def _from_host_encoding(outer: NormalizedURL) -> list[str]:
     """Translate (`www-example-com.translate.goog`) and AMP (`example-com.cdn.ampproject.org`) hosts."""
     host = outer.host
     query = f"?{outer.query}" if outer.query else ""
-    for suffix in (".translate.goog", ".cdn.ampproject.org"):
+    for suffix in _ENCODED_HOST_SUFFIXES:
         if host.endswith(suffix) and len(host) > len(suffix):
             real = _decode_dashed_host(host[: -len(suffix)])
             if suffix == ".cdn.ampproject.org":
@@ -379,9 +384,12 @@ def _decode_dashed_host(label: str) -> str:
     return label.replace("--", "\x00").replace("-", ".").replace("\x00", "-")
 
 
+def _may_embed(query: str) -> bool:
+    """A cheap test that most queries fail (the full parse costs microseconds)."""
+    return bool(_EMBED_CHARS.search(query)) and bool(_EMBED_HINT.search(query) or _REDIRECT_PARAM.search(query))
+
+
 def _from_query(query: str) -> list[str]:
-    if not _EMBED_HINT.search(query):
-        return []
     found = []
     for name, value in parse_qsl(query, errors="replace"):
         value = value.strip()
