@@ -226,8 +226,12 @@ class SourceRegistry:
                 return
             yield from parse_source(path, source.format, source.category, reports[source.name], self.mapping)
 
-        pairs = [(s.name, entries(s, data.get(s.name) or self.stored_path(s))) for s in sources]
-        return BlocklistIndex.build(pairs, progress=progress), reports
+        paths = {s.name: data.get(s.name) or self.stored_path(s) for s in sources}
+        index = BlocklistIndex.build([(s.name, entries(s, paths[s.name])) for s in sources], progress=progress)
+        for source in sources:  # name the list as the user knows it, not its local copy
+            report = reports[source.name]
+            report.errors = [m.replace(str(paths[source.name]), source.location, 1) for m in report.errors]
+        return index, reports
 
     def _staging(self, name: str) -> Path:
         staging = self.lists_dir / "sources" / f".{name}.new"
