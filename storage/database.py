@@ -53,6 +53,17 @@ users = Table(
 )
 
 
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("time", Float, nullable=False, index=True),  # Unix time, UTC
+    Column("username", String(80), nullable=False),  # who did it (an account name, or "system")
+    Column("action", String(60), nullable=False),  # what kind of change, e.g. "account.add"
+    Column("detail", Text, nullable=False, default=""),  # what changed, for people
+)
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA journal_mode=WAL")  # readers (dashboard) never block the writer (proxy)
