@@ -40,7 +40,7 @@ _TAB_NEWLINE = str.maketrans("", "", "\t\n\r")
 _FORBIDDEN_HOST_CHARS = frozenset(" #%/:<>?@[\\]^|\x7f" + _C0_AND_SPACE)
 _DOTS = re.compile("[.\u3002\uff0e\uff61]")
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
-_WWW = re.compile(r"www\d*\.(?=[^.]*\.)")
+_WWW = re.compile(r"www\d*\.(?=[^.]+\.)")
 _PERCENT_XX = re.compile(r"%[0-9A-Fa-f]{2}")
 _NUMERIC_LABEL = re.compile(r"(?:0[xX][0-9a-fA-F]*|[0-9]+)")
 #: Hosts that need no work at all: lower-case ASCII, no www, not an IP form.
@@ -48,9 +48,10 @@ _PLAIN_HOST = re.compile(r"(?!www\d*\.)[a-z0-9_-]+(?:\.[a-z0-9_-]+)+")
 #: The common shape of a URL, taken without the general parser (the proxy's hot path).
 _PLAIN_URL = re.compile(
     r"(https?)://([a-z0-9_-]+(?:\.[a-z0-9_-]+)+)(?::([0-9]{1,5}))?"
-    r"(/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*)?(?:\?([^#\s]*))?(?:#[^\s]*)?"
+    r"(/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*)?(?:\?([^#\x00-\x20\"<>\x7f]*))?(?:#[^\s]*)?"
 )
 _PATH_SAFE = "/!$&'()*+,;=:@~-._"
+_QUERY_UNSAFE = re.compile(r'[\x00-\x20"<>\x7f]')  # what browsers percent-encode in a query
 _EMBED_CHARS = re.compile(r"[/:.%]")  # no URL or host name can be written without one of these
 _EMBED_HINT = re.compile(r"https?(?::|%3a)|www\.|//|%2f%2f|cache(?::|%3a)", re.IGNORECASE)
 _REDIRECT_PARAM = re.compile(r"(?:^|[&;])(?:" + "|".join(sorted(REDIRECT_PARAMS)) + ")=", re.IGNORECASE)
@@ -188,6 +189,7 @@ def _parse(url: str) -> NormalizedURL:
     port = _port(scheme, port_text)
     if not host or port == -1:
         return EMPTY
+    query = _QUERY_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", query)
     return NormalizedURL(scheme, host, port, _normalize_path(path), query, is_ip_host(host))
 
 
