@@ -53,7 +53,7 @@ _PLAIN_URL = re.compile(
 _PATH_SAFE = "/!$&'()*+,;=:@~-._"
 _QUERY_UNSAFE = re.compile(r'[\x00-\x20"<>\x7f]')  # what browsers percent-encode in a query
 _EMBED_CHARS = re.compile(r"[/:.%]")  # no URL or host name can be written without one of these
-_EMBED_HINT = re.compile(r"https?(?::|%3a)|www\.|//|%2f%2f|cache(?::|%3a)", re.IGNORECASE)
+_EMBED_HINT = re.compile(r"https?(?::|%(?:25)*3a)|www\.|//|%(?:25)*2f%(?:25)*2f|cache(?::|%(?:25)*3a)", re.IGNORECASE)
 _REDIRECT_PARAM = re.compile(r"(?:^|[&;])(?:" + "|".join(sorted(REDIRECT_PARAMS)) + ")=", re.IGNORECASE)
 _EMBED_IN_PATH = re.compile(r"https?:/+(?=[^/])", re.IGNORECASE)
 _BARE_HOST_VALUE = re.compile(r"[\w.-]+\.[a-zA-Z]{2,}(?:[/:?#]|$)")
@@ -394,7 +394,7 @@ def _may_embed(query: str) -> bool:
 def _from_query(query: str) -> list[str]:
     found = []
     for name, value in parse_qsl(query, errors="replace"):
-        value = value.strip()
+        value = _percent_decode(value).strip()  # values encoded twice or more, too
         if value.lower().startswith("cache:"):
             value = value[6:]
             cache_id = _CACHE_ID.match(value)
