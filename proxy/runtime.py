@@ -62,14 +62,11 @@ class Runtime:
     # -- loading --------------------------------------------------------------
 
     def _load_index(self) -> BlocklistIndex:
-        if self.index_path.exists():
-            try:
-                index = BlocklistIndex.load(self.index_path)
-                self.warnings.pop("blocklists", None)
-                return index
-            except (ValueError, OSError) as exc:
-                self._warn("blocklists", f"blocklist index unusable ({exc}); using the built-in default lists")
-        return BlocklistIndex.default()
+        try:
+            return BlocklistIndex.open(self.index_path)
+        except (ValueError, OSError) as exc:
+            self._warn("blocklists", f"blocklist index unusable ({exc}); using the built-in default lists")
+            return BlocklistIndex.build()
 
     def _load_model(self, model_dir: Path | None) -> RiskModel | None:
         try:
@@ -104,9 +101,12 @@ class Runtime:
             except PolicyError as exc:
                 self._warn("policy", f"policy change refused, the last good policy stays in force: {exc}")
             changed = True
-        if self.index_path.exists() and self.index.changed_on_disk(self.index_path):
-            self.index = self._load_index()
+        if self.index.reload_if_changed():
             log.info("blocklist index reloaded (%s)", self.index_path)
+            self.warnings.pop("blocklists", None)
+            changed = True
+        elif self.index.last_error and self.warnings.get("blocklists") != self.index.last_error:
+            self._warn("blocklists", f"new blocklist index refused, the previous one stays: {self.index.last_error}")
             changed = True
         if changed:
             self._write_status()

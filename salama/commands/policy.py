@@ -59,7 +59,7 @@ def cmd_check(args) -> int:
     home = Home.resolve(args.home)
     parse_time(args.at)
     policy = load_policy(home.policy_path)
-    index = BlocklistIndex.load(home.index_path) if home.index_path.exists() else BlocklistIndex.default()
+    index = BlocklistIndex.open(home.index_path)
     verdict = decide_request(policy, index, args.url, args.client, args.user)
     if args.json:
         print(json.dumps({"url": args.url, "client": args.client, **verdict.to_dict()}, ensure_ascii=False, indent=2))
