@@ -1,4 +1,8 @@
-"""Login, logout and the first-run set-up page, with a login rate limit."""
+"""Login, logout, the first-run set-up page and one's own password.
+
+Failed logins are rate-limited per client address.  Log-in and log-out reset
+the session (a fresh CSRF token, no session fixation) but keep the language.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,10 @@ import time
 from collections import defaultdict, deque
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 
-from dashboard.access import accounts
-from storage.accounts import AccountError
+from dashboard.access import accounts, audit, local_path, public, reset_session
+from dashboard.accounts import ROLE_HELP, ROLE_NAMES, create_account, password_problem
 
 bp = Blueprint("auth", __name__)
 
@@ -45,13 +50,14 @@ def limiter() -> LoginLimiter:
     return current_app.extensions.setdefault("salama.login_limiter", LoginLimiter())
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("alerts.index")
+def _log_in(username: str) -> None:
+    reset_session()
+    session["user"] = username
+    session.permanent = True
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public
 def login():
     if accounts().count() == 0:
         return redirect(url_for("auth.setup"))
@@ -60,50 +66,56 @@ def login():
     if request.method == "POST":
         key = request.remote_addr or "?"
         if limiter().blocked(key):
-            error, status = "Too many failed attempts. Wait a few minutes and try again.", 429
+            error, status = _("Too many failed attempts. Wait a few minutes and try again."), 429
         else:
             user = accounts().verify(request.form.get("username", ""), request.form.get("password", ""))
             if user:
                 limiter().succeeded(key)
-                session.clear()
-                session["user"] = user["username"]
-                session.permanent = True
-                return redirect(_safe_next(request.args.get("next")))
+                _log_in(user["username"])
+                return redirect(local_path(request.args.get("next"), url_for("alerts.index")))
             limiter().failed(key)
-            error, status = "Wrong user name or password.", 401
+            error, status = _("Wrong user name or password."), 401
     return render_template("login.html", error=error, username=request.form.get("username", "")), status
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    session.clear()
+    reset_session()
     return redirect(url_for("auth.login"))
 
 
 @bp.route("/setup", methods=["GET", "POST"])
+@public
 def setup():
     """Create the first parent account; closed as soon as one exists."""
     if accounts().count() > 0:
         return redirect(url_for("auth.login"))
     error = None
+    username = request.form.get("username", "admin").strip()
     if request.method == "POST":
-        username = request.form.get("username", "").strip()
-        password = request.form.get("password", "")
-        if password != request.form.get("confirm", ""):
-            error = "The two passwords differ."
+        error = create_account(username, request.form.get("password", ""), request.form.get("confirm", ""), "owner")
+        if error is None:
+            _log_in(username)
+            audit("account.setup", username, username=username)
+            flash(_("Account created. Welcome to Salama."))
+            return redirect(url_for("alerts.index"))
+    return render_template("setup.html", error=error, username=username), 400 if error else 200
+
+
+@bp.route("/account", methods=["GET", "POST"])
+def own_account():
+    """Change one's own password (the current one is asked again)."""
+    error = None
+    if request.method == "POST":
+        form = request.form
+        if accounts().verify(g.user["username"], form.get("current", "")) is None:
+            error = _("The current password is wrong.")
         else:
-            try:
-                accounts().create(username, password, "owner")
-            except AccountError as exc:
-                error = str(exc)
-            else:
-                session.clear()
-                session["user"] = username
-                flash("Account created. Welcome to Salama.")
-                return redirect(url_for("alerts.index"))
-    return render_template("setup.html", error=error, username=request.form.get("username", "admin")), 400 if error else 200
-
-
-@bp.app_context_processor
-def current_user():
-    return {"user": g.get("user")}
+            error = password_problem(form.get("password", ""), form.get("confirm", ""))
+        if error is None:
+            accounts().set_password(g.user["username"], form["password"])
+            audit("account.password", g.user["username"])
+            flash(_("Your password was changed."))
+            return redirect(url_for("auth.own_account"))
+    role = g.user["role"]
+    return render_template("account.html", error=error, role=ROLE_NAMES[role], role_help=ROLE_HELP[role]), 400 if error else 200

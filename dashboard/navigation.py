@@ -1,0 +1,40 @@
+"""The navigation bar: one entry per feature page, in the order shown.
+
+An entry appears only when its endpoint exists and the user's role may open
+it.  Two places are kept for pages still to come: the rules editor
+(`rules.index`: profiles, devices, schedules, safe search, blocklist
+sources) and the access requests (`requests.index`); registering a
+blueprint with that endpoint makes its entry appear.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object  # a lazy translation, rendered in the user's language
+    owner_only: bool = False
+
+
+NAV = (
+    NavItem("alerts.index", _l("Alerts")),
+    NavItem("activity.index", _l("Activity")),
+    NavItem("requests.index", _l("Access requests")),
+    NavItem("rules.index", _l("Rules"), owner_only=True),
+    NavItem("device_setup.index", _l("Set up a device")),
+    NavItem("accounts.index", _l("Accounts"), owner_only=True),
+    NavItem("audit.index", _l("Audit log"), owner_only=True),
+)
+
+
+def nav_items(app: Flask, user: dict | None) -> list[NavItem]:
+    if user is None:
+        return []
+    is_owner = user["role"] == "owner"
+    return [item for item in NAV if item.endpoint in app.view_functions and (is_owner or not item.owner_only)]
