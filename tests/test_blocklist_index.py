@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -234,3 +236,11 @@ def test_real_lists_compile_and_match(tmp_path):
     assert loaded.match("http://sub.0-casino.info/").rule == "0-casino.info"
     assert loaded.match("https://www-0--casino-info.translate.goog/").category == "gambling"
     assert loaded.match("https://2jr.org/", {"allow:child"}).allow
+
+
+def test_the_engine_imports_neither_mitmproxy_nor_flask():
+    code = ("import sys, rules.urlnorm, rules.listformats, rules.blocklist_index, rules.blocklist_sources; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('mitmproxy', 'flask')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.stdout.strip() == "[]"
