@@ -69,7 +69,7 @@ HOST_CACHE_SIZE = 32768
 EXPRESSION_SUBJECT_LIMIT = 1024
 _MARKER_TAG = 0  # "this host has URL rules"
 _MAX_TAGS = 65535
-_PROGRESS_STEP = 1 << 17
+_PROGRESS_MASK = (1 << 17) - 1  # report every 131,072 entries
 
 Progress = Callable[[str, int, "int | None"], None]
 
@@ -108,7 +108,11 @@ def _compile_expression(pattern: str) -> re.Pattern:
 
 def rule_key(text: str) -> int:
     """The stable 64-bit key of a rule text (a domain or "host/path")."""
-    return int.from_bytes(blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+    return _bytes_key(text.encode("utf-8", "surrogatepass"))
+
+
+def _bytes_key(data: bytes) -> int:
+    return int.from_bytes(blake2b(data, digest_size=8).digest(), "little")
 
 
 @dataclass
@@ -191,7 +195,7 @@ class _Tables:
             slot = zlib.crc32(data) & mask
             if not bits[slot >> 3] >> (slot & 7) & 1:
                 continue
-            key = int.from_bytes(blake2b(data, digest_size=8).digest(), "little")
+            key = _bytes_key(data)
             bucket = key >> shift
             hi = offsets[bucket + 1]
             i = bisect_left(keys, key, offsets[bucket], hi)
@@ -407,24 +411,32 @@ class _Builder:
         return tag_id
 
     def add(self, source: str, entries: Iterable[Entry]) -> None:
-        keys, tags = self.keys, self.tags
-        last, last_tag = None, 0
-        for count, entry in enumerate(entries, 1):
-            kind, value, category, allow = entry
-            if (category, allow, kind) != last:
-                last, last_tag = (category, allow, kind), self.tag(category, source, allow, kind)
-            if kind == "expression":
-                self._add_expression(value, last_tag)
-                continue
-            keys.append(rule_key(value))
-            tags.append(last_tag)
-            host = value.partition("/")[0] if kind == "url" else value
-            self.filtered.append(zlib.crc32(host.encode("utf-8", "surrogatepass")))
-            if kind == "url":
-                keys.append(rule_key(host))
-                tags.append(_MARKER_TAG)
-            if self.progress and count % _PROGRESS_STEP == 0:
-                self.progress(f"compiling {source}", count, None)
+        """The hot loop of a build (millions of domains): kept flat on purpose."""
+        keys, tags, filtered, progress = self.keys, self.tags, self.filtered, self.progress
+        last_kind = last_category = last_allow = None
+        tag = 0
+        for count, (kind, value, category, allow) in enumerate(entries, 1):
+            if category is not last_category or kind is not last_kind or allow is not last_allow:
+                last_kind, last_category, last_allow = kind, category, allow
+                tag = self.tag(category, source, allow, kind)
+            if kind == "domain":
+                data = value.encode("utf-8", "surrogatepass")
+                keys.append(_bytes_key(data))
+                tags.append(tag)
+                filtered.append(zlib.crc32(data))
+            elif kind == "url":
+                self._add_url(value, tag)
+            else:
+                self._add_expression(value, tag)
+            if progress is not None and not count & _PROGRESS_MASK:
+                progress(f"compiling {source}", count, None)
+
+    def _add_url(self, rule: str, tag: int) -> None:
+        """A URL rule's key, and a marker on its host so that lookups know to try paths."""
+        host = rule.partition("/")[0].encode("utf-8", "surrogatepass")
+        self.keys.extend((rule_key(rule), _bytes_key(host)))
+        self.tags.extend((tag, _MARKER_TAG))
+        self.filtered.append(zlib.crc32(host))
 
     def _add_expression(self, pattern: str, tag: int) -> None:
         problem = expression_problem(pattern)
