@@ -117,6 +117,7 @@ def _error_page(error):
 
 
 def install(app: Flask) -> None:
+    public(app.view_functions["static"])  # the stylesheet and scripts of the public pages
     app.before_request(load_user)
     app.before_request(require_login)
     for code in (400, 403, 404, 405):
