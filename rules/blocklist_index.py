@@ -17,8 +17,8 @@ of "host/path" (see `listformats.url_rule`), and its host also gets a marker
 key so that only hosts with URL rules pay for the path lookups.  Most names
 a lookup tries (a host and its parents) are not listed: a one-hash bit
 filter (about 24 bits per listed name, CRC-32, cheap) turns most of those
-away before the BLAKE2b hash and the search.  Regular
-expressions (few) are kept as text in the header.  The rule text shown to
+away before the BLAKE2b hash and the search.  Regular expressions (few)
+are kept as text in the header.  The rule text shown to
 people is the domain or "host/path" that matched, known at lookup time, so
 the index does not store strings.  A stable hash (not Python's randomised
 `hash()`) keeps files valid across processes; at 5 million keys the chance
@@ -28,18 +28,19 @@ that some unlisted host collides with a listed one is about 3e-13 per lookup.
 prefix rules and expressions, then every URL embedded in it (translators,
 caches, redirect parameters).  Allow rules beat deny rules for the same URL;
 a URL wrapped inside an allowed one is still checked on its own.  Recent host
-lookups are kept in a bounded LRU cache.  `reload_if_changed()` swaps in a
-new file (found by inode/mtime/size) without a restart.
+lookups are kept in a bounded cache (two generations, about LRU).
+`reload_if_changed()` swaps in a new file (found by inode/mtime/size)
+without a restart.
 """
 
 from __future__ import annotations
 
 import json
 import mmap
-import zlib
 import os
 import re
 import time
+import zlib
 from array import array
 from bisect import bisect_left
 from dataclasses import dataclass, field
@@ -187,24 +188,18 @@ class _Tables:
         """(tag, matching domain) for the host and its parents, most specific first; and those with URL rules."""
         chain = (host,) if host[-1].isdigit() or ":" in host else domain_chain(host)
         bits, mask = self.filter, (len(self.filter) << 3) - 1
-        keys, tags, offsets, shift = self.keys, self.tags, self.offsets, self.shift
         hits = []
         url_hosts = []
         for name in chain:
             data = name.encode("utf-8", "surrogatepass")
             slot = zlib.crc32(data) & mask
             if not bits[slot >> 3] >> (slot & 7) & 1:
-                continue
-            key = _bytes_key(data)
-            bucket = key >> shift
-            hi = offsets[bucket + 1]
-            i = bisect_left(keys, key, offsets[bucket], hi)
-            while i < hi and keys[i] == key:
-                if tags[i] == _MARKER_TAG:
+                continue  # most names stop here, before the costly hash
+            for tag in self.lookup(_bytes_key(data)):
+                if tag == _MARKER_TAG:
                     url_hosts.append(name)
                 else:
-                    hits.append((tags[i], name))
-                i += 1
+                    hits.append((tag, name))
         return tuple(hits), tuple(url_hosts)
 
 
@@ -321,6 +316,8 @@ class BlocklistIndex:
         nurl = url if isinstance(url, NormalizedURL) else normalize_url(url)
         if not nurl.host:
             return None
+        if isinstance(categories, str):
+            categories = (categories,)
         wanted = None if categories is None else frozenset(categories)
         result = _match_one(tables, nurl, wanted)
         if result is not None and not result.allow:
@@ -458,10 +455,11 @@ class _Builder:
         offsets = np.searchsorted(keys, starts, side="left").astype(np.uint32)
         offsets = np.append(offsets, np.uint32(len(keys)))
         tag_table = sorted(self.tag_ids, key=self.tag_ids.get)
+        sources = _source_counts(tag_table, tags, self.expressions)
         meta = {
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "entries": int(len(keys)),
-            "sources": _source_counts(tag_table, tags, self.expressions),
+            "entries": sum(n for counts in sources.values() for n in counts.values()),
+            "sources": sources,
         }
         bit_filter = _bit_filter(np.frombuffer(self.filtered, dtype=np.uint32) if len(self.filtered) else np.zeros(0, np.uint32))
         return _Tables(
