@@ -1,21 +1,38 @@
 """The pure decision functions: what to do with a request or a page, and why.
 
-`decide_request()` runs before anything is fetched (lists and the policy);
-`decide_content()` runs on the model's scores for a page, a search or an
-outgoing message.  Both return a `Verdict` carrying the chain of reasons, so
-the block page, the dashboard and `salama policy check` tell the same story.
-Nothing here touches the network, mitmproxy or Flask.
+`decide_request()` runs before anything is fetched (schedule, approvals,
+lists and the policy); `decide_content()` runs on the model's scores for a
+page, a search or an outgoing message.  Both return a `Verdict` carrying the
+chain of reasons, so the block page, the dashboard and `salama policy check`
+tell the same story.  Nothing here touches the network, mitmproxy or Flask.
+
+Precedence of `decide_request()` (docs/policy.md, "Precedence"):
+
+1. the allow lists (profile, then global): always reachable, even at bedtime;
+2. the schedule: a pause, bedtime or closed hours block everything else;
+3. a parent's approval for the host: allowed, whatever the lists say
+   (and the content filter should not classify it either);
+4. lessons: only the lesson list (`lesson_allow`) besides the allow lists;
+5. the deny lists, engines the profile blocks, the category blocklists;
+6. otherwise allowed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping
+from datetime import datetime, timezone
+from typing import Iterable, Mapping
 
+from rules.approvals import Approval, find_approval
 from rules.blocklist_index import BlocklistIndex
 from rules.categories import ACTION_RANK, MODEL_CATEGORIES
 from rules.policy import Device, Policy, Profile
+from rules.safesearch import BLOCK, engine_for_host, safe_search_change
+from rules.schedule import LESSONS, ScheduleState, localize
 from rules.urlnorm import NormalizedURL, normalize_url
+
+#: The category a schedule block reports (the block page names it).
+SCHEDULE = "schedule"
 
 
 @dataclass(frozen=True)
@@ -29,6 +46,7 @@ class Verdict:
     device: str | None = None
     score: float | None = None
     scores: Mapping[str, float] = field(default_factory=dict)
+    until: datetime | None = None  # a schedule block: when the internet is back
 
     @property
     def blocked(self) -> bool:
@@ -44,6 +62,7 @@ class Verdict:
             "device": self.device,
             "score": None if self.score is None else round(self.score, 4),
             "scores": {k: round(v, 4) for k, v in self.scores.items()},
+            "until": None if self.until is None else self.until.isoformat(timespec="minutes"),
             "reasons": list(self.reasons),
         }
 
@@ -62,10 +81,18 @@ def _checked_urls(url: NormalizedURL) -> list[NormalizedURL]:
 
 
 def who(policy: Policy, client_ip: str | None, user: str | None) -> tuple[Profile, Device | None, str]:
-    profile, device = policy.profile_for(client_ip, user)
-    if device:
-        return profile, device, f"device '{device.name}' ({device.match}) uses profile '{profile.name}'"
-    return profile, None, f"unknown device {client_ip or '?'}: default profile '{profile.name}'"
+    """The profile for a client, its device entry and how it was chosen (other matching entries too)."""
+    matching = policy.devices_matching(client_ip, user)
+    if not matching:
+        profile = policy.profiles[policy.default_profile]
+        return profile, None, f"unknown device {client_ip or '?'}: default profile '{profile.name}'"
+    device, others = matching[0], matching[1:]
+    profile = policy.profiles[device.profile]
+    why = f"device '{device.name}' ({device.match}) uses profile '{profile.name}'"
+    if others:
+        also = ", ".join(f"'{d.name}' ({d.match}, profile '{d.profile}')" for d in others)
+        why += f"; also matches {also}, overridden (a login first, then the most specific prefix, then the first listed)"
+    return profile, device, why
 
 
 def decide_request(
@@ -74,11 +101,24 @@ def decide_request(
     url: str | NormalizedURL,
     client_ip: str | None = None,
     user: str | None = None,
+    *,
+    at: datetime | None = None,
+    approvals: Iterable[Approval] = (),
+    paused_until: datetime | None = None,
+    holiday: bool = False,
 ) -> Verdict:
-    """Decide on a request from its URL alone, before any upstream connection."""
+    """Decide on a request from its URL alone, before any upstream connection.
+
+    `at` is the moment to decide for (default: now; a naive time is read in
+    the policy's time zone), `approvals` the parents' active or expired
+    approvals, `paused_until` the end of a pause, `holiday` the holiday
+    switch.  The precedence is in this module's docstring.
+    """
     nurl = normalize_url(url) if isinstance(url, str) else url
     profile, device, why = who(policy, client_ip, user)
-    reasons = [why]
+    moment = localize(at or datetime.now(timezone.utc), policy.timezone)
+    state = profile.schedule.state_at(moment, policy.timezone, paused_until=paused_until, holiday=holiday)
+    reasons = [why, state.reason]
     base = dict(profile=profile.name, device=device.name if device else client_ip)
     targets = _checked_urls(nurl)
     for target in targets:
@@ -87,12 +127,67 @@ def decide_request(
             if hit:
                 reasons.append(f"{target.host} is on the {name} allow list ({hit})")
                 return Verdict("allow", tuple(reasons), rule=f"allow:{hit}", source=f"{name} allow list", **base)
+    if state.allow_list_only:
+        reasons.append(f"only the allow lists are reachable now ({state.status})")
+        return _schedule_block(state, reasons, base)
+    targets, approval = _without_approved(targets, approvals, base["device"], profile.name, moment)
+    if approval is not None:
+        reasons.append(approval.describe())
+        if not targets:
+            return Verdict("allow", tuple(reasons), rule=f"approval:{approval.domain}", source="parent approval", **base)
+    if state.status == LESSONS:
+        outside = [t for t in targets if not _domain_rule(t, profile.schedule.lesson_allow)]
+        if outside:
+            reasons.append(f"{outside[0].host} is not on the lesson list")
+            return _schedule_block(state, reasons, base)
+        reasons.append(f"{targets[0].host} is on the lesson list")
+    return _decide_by_lists(policy, index, profile, nurl, targets, reasons, base)
+
+
+def _schedule_block(state: ScheduleState, reasons: list[str], base: dict) -> Verdict:
+    return Verdict("block", tuple(reasons), category=SCHEDULE, rule=f"schedule:{state.status}", source="schedule", until=state.until, **base)
+
+
+def _without_approved(
+    targets: list[NormalizedURL], approvals: Iterable[Approval], device: str | None, profile: str, at: datetime
+) -> tuple[list[NormalizedURL], Approval | None]:
+    """The targets no approval covers, and the first approval that covered one.
+
+    An approval covers the host it names: a translator or cache that is
+    approved still has the address it wraps checked.
+    """
+    approvals = tuple(approvals)
+    remaining, first = [], None
+    for target in targets:
+        approval = find_approval(approvals, target.host, device=device, profile=profile, at=at)
+        if approval is None:
+            remaining.append(target)
+        elif first is None:
+            first = approval
+    return remaining, first
+
+
+def _decide_by_lists(
+    policy: Policy,
+    index: BlocklistIndex,
+    profile: Profile,
+    nurl: NormalizedURL,
+    targets: list[NormalizedURL],
+    reasons: list[str],
+    base: dict,
+) -> Verdict:
+    """Deny lists, engines the profile blocks, then the category blocklists."""
     for target in targets:
         for name, deny in (("profile", profile.deny), ("global", policy.deny)):
             hit = _domain_rule(target, deny)
             if hit:
                 reasons.append(f"{target.host} is on the {name} deny list ({hit})")
                 return Verdict("block", tuple(reasons), category="deny", rule=f"deny:{hit}", source=f"{name} deny list", **base)
+    for target in targets:
+        engine = engine_for_host(target.host)
+        if engine and profile.safe_search.get(engine) == BLOCK:
+            reasons.append(f"profile '{profile.name}' blocks {engine}: its safe search cannot be forced")
+            return Verdict("block", tuple(reasons), category="deny", rule=f"safe_search:{engine}", source="safe search settings", **base)
     watched = profile.categories_with("block", "alert")
     for target in targets:
         match = index.match(target, watched)
@@ -109,6 +204,9 @@ def decide_request(
         )
         return Verdict(action, tuple(reasons), category=match.category, rule=match.rule, source=match.source, **base)
     reasons.append("no list or rule matches the address")
+    rewrite = safe_search_change(profile.safe_search, method="GET", host=nurl.host, path=nurl.path, query=nurl.query)
+    if rewrite is not None:
+        reasons.append(rewrite.reason)
     return Verdict("allow", tuple(reasons), **base)
 
 

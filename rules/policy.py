@@ -1,7 +1,8 @@
 """The policy: load, validate and represent a family's or school's rules.
 
 The policy is YAML (the shipped default is `rules/default_policy.yaml`, the
-user's own lives in the Salama home).  Loading validates everything and
+user's own lives in the Salama home; every key is described in
+docs/policy.md).  Loading validates everything and
 raises `PolicyError` naming the file, line and key at fault, so that a broken
 edit is refused with a message a parent can act on, and the proxy keeps the
 last good policy.  YAML anchors and aliases are refused outright: a policy
@@ -14,14 +15,18 @@ import ipaddress
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.events import AliasEvent
 
 from rules.categories import ACTIONS, ALL_CATEGORIES
+from rules.helplines import Helpline, HelplineError, helpline_from, helplines_for, shipped_helplines
 from rules.presets import PRESETS
+from rules.safesearch import ALL_OFF, FORCED, PRESET_SAFE_SEARCH, parse_mode
+from rules.schedule import HOLIDAY, Schedule, ScheduleError, Week, build_week, parse_days, parse_window
+from rules.urlnorm import domain_chain
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("default_policy.yaml")
 MAX_POLICY_BYTES = 1_000_000
@@ -52,6 +57,8 @@ class Profile:
     categories: dict[str, CategoryRule]
     allow: tuple[str, ...] = ()
     deny: tuple[str, ...] = ()
+    schedule: Schedule = field(default_factory=Schedule)
+    safe_search: Mapping[str, str] = field(default_factory=dict)  # engine → mode; absent: off
 
     def rule_for(self, category: str) -> CategoryRule:
         return self.categories.get(category, CategoryRule("allow"))
@@ -88,28 +95,35 @@ class Policy:
     allow: tuple[str, ...] = ()
     deny: tuple[str, ...] = ()
     content: ContentLimits = field(default_factory=ContentLimits)
+    country: str | None = None  # ISO 3166 alpha-2, for the help lines
+    helplines: tuple[Helpline, ...] = ()  # the policy's own list, else the shipped one for `country`
+    no_intercept: tuple[str, ...] = ()  # domains passed through without TLS interception
     source: str = "<policy>"
 
-    def device_for(self, client_ip: str | None, user: str | None = None) -> Device | None:
-        """The device entry for a client: a proxy login first, then the most
-        specific IP/CIDR (longest prefix); on a tie, the first listed."""
-        if user:
-            for d in self.devices:
-                if d.match == f"user:{user}":
-                    return d
+    def devices_matching(self, client_ip: str | None, user: str | None = None) -> tuple[Device, ...]:
+        """Every device entry that matches a client, in precedence order: the
+        proxy login first, then IP/CIDR entries from the most specific
+        (longest prefix) down; on a tie, the first listed."""
+        by_login = tuple(d for d in self.devices if user and d.match == f"user:{user}")
         try:
             ip = ipaddress.ip_address((client_ip or "").split("%")[0])
         except ValueError:
-            return None
+            return by_login
         if ip.version == 6 and ip.ipv4_mapped:
             ip = ip.ipv4_mapped
-        best: Device | None = None
-        for d in self.devices:
-            net = d.network
-            if net is not None and ip.version == net.version and ip in net:
-                if best is None or net.prefixlen > best.network.prefixlen:
-                    best = d
-        return best
+        by_address = [d for d in self.devices if d.network is not None and ip.version == d.network.version and ip in d.network]
+        by_address.sort(key=lambda d: -d.network.prefixlen)  # stable: listed order breaks ties
+        return by_login + tuple(by_address)
+
+    def device_for(self, client_ip: str | None, user: str | None = None) -> Device | None:
+        """The device entry for a client (see `devices_matching` for the precedence)."""
+        matching = self.devices_matching(client_ip, user)
+        return matching[0] if matching else None
+
+    def intercepts(self, host: str) -> bool:
+        """False for hosts on the no-intercept list (and their subdomains): pass TLS through untouched."""
+        listed = set(self.no_intercept)
+        return not any(h in listed for h in domain_chain(host.lower().rstrip(".")))
 
     def profile_for(self, client_ip: str | None, user: str | None = None) -> tuple[Profile, Device | None]:
         device = self.device_for(client_ip, user)
@@ -119,8 +133,12 @@ class Policy:
 
 # --- loading -----------------------------------------------------------------
 
-_TOP_KEYS = {"version", "timezone", "default_profile", "allow", "deny", "profiles", "devices", "content"}
-_PROFILE_KEYS = {"preset", "categories", "allow", "deny"}
+_TOP_KEYS = {
+    "version", "timezone", "default_profile", "allow", "deny", "profiles", "devices", "content",
+    "country", "helplines", "no_intercept",
+}
+_PROFILE_KEYS = {"preset", "categories", "allow", "deny", "schedule", "safe_search"}
+_SCHEDULE_KEYS = {"hours", "bedtime", "lessons", "lesson_allow"}
 _CATEGORY_KEYS = {"action", "threshold"}
 _DEVICE_KEYS = {"name", "match", "profile"}
 _CONTENT_KEYS = {"max_body_kib", "max_text_chars"}
@@ -191,7 +209,98 @@ class _Checker:
             categories=cats,
             allow=self.domain_list(m.get("allow"), _join(path, "allow"), m, "allow"),
             deny=self.domain_list(m.get("deny"), _join(path, "deny"), m, "deny"),
+            schedule=self.schedule(m.get("schedule"), _join(path, "schedule"), m),
+            safe_search=self.safe_search(m.get("safe_search"), _join(path, "safe_search"), m, preset),
         )
+
+    def schedule(self, node: Any, path: str, parent: Any) -> Schedule:
+        m = self.mapping(node, path, _SCHEDULE_KEYS, parent, "schedule")
+        return Schedule(
+            hours=self.week(m.get("hours"), _join(path, "hours"), m, "hours"),
+            bedtime=self.week(m.get("bedtime"), _join(path, "bedtime"), m, "bedtime"),
+            lessons=self.week(m.get("lessons"), _join(path, "lessons"), m, "lessons"),
+            lesson_allow=self.domain_list(m.get("lesson_allow"), _join(path, "lesson_allow"), m, "lesson_allow"),
+        )
+
+    def week(self, node: Any, path: str, parent: Any, key: str) -> Week:
+        """A weekly table: day spec → a window ("22:00-07:00") or a list of windows."""
+        if node is None:
+            return Week()
+        if not isinstance(node, dict):
+            self.fail('expected days and times, e.g. "mon-fri: 07:00-21:00"', parent, key, path)
+        entries = []
+        for spec, value in node.items():
+            where = _join(path, spec)
+            try:
+                days = parse_days(spec)
+            except ScheduleError as exc:
+                self.fail(str(exc), node, spec, where)
+            if HOLIDAY in days and key == "lessons":
+                self.fail("lessons never apply on a holiday; remove this entry", node, spec, where)
+            entries.append((days, self.windows(value, where, node, spec)))
+        return build_week(entries)
+
+    def windows(self, value: Any, path: str, parent: Any, key: Any) -> tuple:
+        """One window or a list of them; an empty value (or []) is a day without any window."""
+        if isinstance(value, list):
+            placed = [(item, _item_line(value, i)) for i, item in enumerate(value)]
+        elif isinstance(value, str):
+            placed = [(value, _line_of(parent, key))]
+        elif value is None:
+            placed = []
+        else:
+            self.fail(f"'{value}' is not a time window; write it like \"22:00-07:00\" (in quotes)", parent, key, path)
+        out = []
+        for item, line in placed:
+            try:
+                out.append(parse_window(item))
+            except ScheduleError as exc:
+                raise PolicyError(str(exc), self.file, line, path) from None
+        return tuple(out)
+
+    def safe_search(self, node: Any, path: str, parent: Any, preset: str) -> dict[str, str]:
+        """Per-engine modes over the preset's defaults; `on`/`off` alone sets every engine."""
+        modes = dict(PRESET_SAFE_SEARCH.get(preset, FORCED))
+        if node is None:
+            return modes
+        if not isinstance(node, dict):
+            if node is True or node == "on":
+                return dict(FORCED)
+            if node is False or node == "off":
+                return dict(ALL_OFF)
+            self.fail(f"expected on, off or a mapping of engine: mode, not '{node}'", parent, "safe_search", path)
+        for engine, value in node.items():
+            try:
+                modes[engine] = parse_mode(engine, value)
+            except ValueError as exc:
+                self.fail(str(exc), node, engine, _join(path, engine))
+        return modes
+
+    def helplines(self, node: Any, parent: Any) -> tuple[Helpline, ...]:
+        if node is None:
+            return ()
+        if not isinstance(node, list):
+            self.fail("expected a list of help lines (name, number, hours, languages, url)", parent, "helplines", "helplines")
+        out = []
+        for i, entry in enumerate(node):
+            try:
+                out.append(helpline_from(entry))
+            except HelplineError as exc:
+                line = _line_of(entry, exc.key) if exc.key and isinstance(entry, dict) else _item_line(node, i)
+                raise PolicyError(str(exc), self.file, line, _join(f"helplines[{i}]", exc.key) if exc.key else f"helplines[{i}]") from None
+        return tuple(out)
+
+    def country(self, top: dict, own_helplines: tuple[Helpline, ...]) -> str | None:
+        value = top.get("country")
+        if value is None:
+            return None
+        code = str(value).strip().upper()
+        if len(code) != 2 or not code.isalpha():
+            self.fail(f"'{value}' is not a two-letter country code such as MA, ML or FR", top, "country", "country")
+        if code not in shipped_helplines() and not own_helplines:
+            shipped = ", ".join(sorted(shipped_helplines()))
+            self.fail(f"no shipped help lines for '{code}' (shipped: {shipped}); add a helplines: list", top, "country", "country")
+        return code
 
     def device(self, i: int, node: Any, parent: Any, profiles: dict) -> Device:
         path = f"devices[{i}]"
@@ -292,6 +401,8 @@ def parse_policy(text: str, file: str = "<policy>") -> Policy:
     if not isinstance(raw_devices, list):
         check.fail("expected a list of devices", top, "devices", "devices")
     devices = tuple(check.device(i, d, raw_devices, profiles) for i, d in enumerate(raw_devices))
+    own_helplines = check.helplines(top.get("helplines"), top)
+    country = check.country(top, own_helplines)
     return Policy(
         timezone=tz,
         default_profile=default,
@@ -300,6 +411,9 @@ def parse_policy(text: str, file: str = "<policy>") -> Policy:
         allow=check.domain_list(top.get("allow"), "allow", top, "allow"),
         deny=check.domain_list(top.get("deny"), "deny", top, "deny"),
         content=check.content(top.get("content"), top),
+        country=country,
+        helplines=tuple(helplines_for(country, own_helplines)),
+        no_intercept=check.domain_list(top.get("no_intercept"), "no_intercept", top, "no_intercept"),
         source=file,
     )
 

@@ -33,6 +33,7 @@ import re
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from datetime import timezone as dt_timezone
 from typing import Iterable, Mapping
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -154,6 +155,8 @@ class Schedule:
         if lesson is not None:
             window, day, ends = lesson
             return ScheduleState(LESSONS, f"lesson time {window} ({day}) until {_when(ends)}: allow lists and the lesson list only", ends)
+        if not (self.hours or self.bedtime or self.lessons):
+            return ScheduleState(OPEN, "no schedule set: open")
         return ScheduleState(OPEN, f"schedule: open at {_when(now)}" + (" (holiday)" if holiday else ""))
 
 
@@ -161,7 +164,9 @@ def localize(at: datetime, timezone: str) -> datetime:
     """`at` as an aware datetime in `timezone`; a naive `at` is read as that zone's wall clock."""
     zone = zoneinfo.ZoneInfo(timezone)
     if at.tzinfo is None:
-        return at.replace(tzinfo=zone)
+        # Through UTC so that a wall time skipped by a clock change (02:30 on
+        # the spring night) comes out as the real time it denotes (03:30).
+        return at.replace(tzinfo=zone).astimezone(dt_timezone.utc).astimezone(zone)
     return at.astimezone(zone)
 
 

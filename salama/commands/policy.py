@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 
 from salama.commands import add_home_argument
 from salama.home import Home
@@ -26,7 +26,9 @@ def register(sub) -> None:
     q.add_argument("--client", required=True, metavar="IP", help="the device's IP address")
     q.add_argument("--user", metavar="NAME", help="the proxy login, if the device uses one")
     q.add_argument("--url", required=True)
-    q.add_argument("--at", metavar="ISO-TIME", help="decide as if at this time (default: now)")
+    q.add_argument("--at", metavar="ISO-TIME",
+                   help="decide as if at this time, e.g. 2026-11-23T22:30 (default: now); "
+                        "without an offset it is read in the policy's time zone")
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_check)
 
@@ -43,6 +45,7 @@ def cmd_list(args) -> int:
 
 
 def parse_time(text: str | None) -> datetime | None:
+    """An --at value; a naive result is read in the policy's time zone by decide_request."""
     if not text:
         return None
     try:
@@ -55,16 +58,19 @@ def cmd_check(args) -> int:
     from rules.blocklist_index import BlocklistIndex
     from rules.decision import decide_request
     from rules.policy import load_policy
+    from rules.schedule import localize
 
     home = Home.resolve(args.home)
-    parse_time(args.at)
+    at = parse_time(args.at)
     policy = load_policy(home.policy_path)
+    moment = localize(at or datetime.now(timezone.utc), policy.timezone)
     index = BlocklistIndex.open(home.index_path)
-    verdict = decide_request(policy, index, args.url, args.client, args.user)
+    verdict = decide_request(policy, index, args.url, args.client, args.user, at=moment)
+    when = moment.isoformat(timespec="minutes")
     if args.json:
-        print(json.dumps({"url": args.url, "client": args.client, **verdict.to_dict()}, ensure_ascii=False, indent=2))
+        print(json.dumps({"url": args.url, "client": args.client, "at": when, **verdict.to_dict()}, ensure_ascii=False, indent=2))
     else:
-        print(f"{verdict.action.upper()}  {args.url}  (client {args.client}, profile {verdict.profile})")
+        print(f"{verdict.action.upper()}  {args.url}  (client {args.client}, profile {verdict.profile}, at {when} {policy.timezone})")
         for r in verdict.reasons:
             print(f"  - {r}")
     return 0
