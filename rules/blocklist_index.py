@@ -59,6 +59,7 @@ from rules.listformats import (
     path_prefixes,
     required_literals,
     strip_leading_wildcard,
+    url_rule,
 )
 from rules.urlnorm import NormalizedURL, domain_chain, normalize_url
 
@@ -356,11 +357,11 @@ def _url_rule_hits(tables: _Tables, url_hosts: tuple[str, ...], nurl: Normalized
     """(tag, rule) for URL rules of these hosts that are prefixes of the URL's path, longest first."""
     found = []
     prefixes = path_prefixes(nurl.path)
-    query = f"?{nurl.query.lower()}" if nurl.query else ""
+    with_query = url_rule("", nurl.path, nurl.query) if nurl.query else None
     for host in url_hosts:
         rules = [host + p for p in reversed(prefixes)]
-        if query and prefixes:
-            rules.insert(0, host + prefixes[-1] + query)
+        if with_query:
+            rules.insert(0, host + with_query)
         for rule in rules:
             found.extend((url_tag, rule) for url_tag in tables.lookup(rule_key(rule)))
     return tuple(found)

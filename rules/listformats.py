@@ -127,12 +127,6 @@ class ParseReport:
     def total(self) -> int:
         return sum(self.entries.values())
 
-    def merge(self, other: "ParseReport") -> None:
-        self.entries.update(other.entries)
-        self.skipped.update(other.skipped)
-        self.error_count += other.error_count
-        self.errors.extend(other.errors[: MAX_ERROR_MESSAGES - len(self.errors)])
-
     def summary(self) -> str:
         counts = ", ".join(f"{cat} {n:,}" for cat, n in sorted(self.entries.items())) or "no entries"
         parts = [counts]
@@ -371,7 +365,7 @@ def parse_domains(path: Path, category: str, report: ParseReport) -> Iterator[En
     allow = is_allow_category(category)
     for line_no, text in _lines(path):
         try:
-            host = domain_value(text.lstrip("*.") if text.startswith("*.") else text)
+            host = domain_value(text.lstrip("*."))  # "*.example.com" and ".example.com" mean example.com
         except ValueError as exc:
             report.add_error(path, line_no, str(exc))
             continue
@@ -596,7 +590,11 @@ def parse_source(
 
 
 def default_list_entries(report: ParseReport | None = None) -> Iterable[Entry]:
-    """The lists Salama ships (rules/default_lists/CATEGORY.KIND), always compiled in."""
+    """The lists Salama ships, always compiled in: rules/default_lists/CATEGORY.KIND.
+
+    KIND is `domains`, `urls` or `expressions`; a file named `allow-NAME.KIND`
+    feeds the allow-list `allow:NAME`.
+    """
     report = report if report is not None else ParseReport()
     for path in sorted(DEFAULT_LISTS_DIR.iterdir()):
         category, _, kind = path.name.rpartition(".")

@@ -244,3 +244,9 @@ def test_the_engine_imports_neither_mitmproxy_nor_flask():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[1])
     assert out.stdout.strip() == "[]"
+
+
+def test_url_rules_with_a_query_on_the_root_path():
+    index = BlocklistIndex.build([("t", [Entry("url", "search.example?q=gore", "violence", False)])], include_defaults=False)
+    assert index.match("https://search.example/?q=GORE").rule == "search.example?q=gore"
+    assert index.match("https://search.example/?q=news") is None
