@@ -431,7 +431,7 @@ class _Builder:
 
     def _add_url(self, rule: str, tag: int) -> None:
         """A URL rule's key, and a marker on its host so that lookups know to try paths."""
-        host = rule.partition("/")[0].encode("utf-8", "surrogatepass")
+        host = rule.partition("/")[0].partition("?")[0].encode("utf-8", "surrogatepass")
         self.keys.extend((rule_key(rule), _bytes_key(host)))
         self.tags.extend((tag, _MARKER_TAG))
         self.filtered.append(zlib.crc32(host))
