@@ -215,7 +215,7 @@ def parse_window(text: str) -> Window:
         raise ScheduleError(f"'{text}' is not a time window; write it like \"22:00-07:00\" (in quotes)")
     start = _minutes(int(m[1]), int(m[2]), text, allow_24=False)
     end = _minutes(int(m[3]), int(m[4]), text, allow_24=True)
-    if start == end % MINUTES_PER_DAY:
+    if start == end:
         raise ScheduleError(f"'{text}' starts and ends at the same time; for a whole day write 00:00-24:00")
     return Window(start, end)
 
