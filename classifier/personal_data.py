@@ -89,8 +89,8 @@ def _standalone(text: str, start: int, end: int) -> bool:
     before = text[start - 1] if start else " "
     after = text[end : end + 2].ljust(2)  # padded: "" would be "in" every string below
     return (
-        not (before.isalnum() or before in "+_" or (before in ".-," and start > 1 and text[start - 2].isdigit()))
-        and not (after[:1].isalnum() or after[:1] in "_@" or (after[:1] in ".,-/" and after[1:2].isdigit()))
+        not (before.isalnum() or before in "+_" or (before in " .-," and start > 1 and text[start - 2].isdigit()))
+        and not (after[:1].isalnum() or after[:1] in "_@" or (after[:1] in " .,-/" and after[1:2].isdigit()))
     )
 
 
@@ -151,7 +151,7 @@ _PASSWORD = re.compile(
     r"(?P<trigger>password|passcode|passwd|pwd|mot\s+de\s+pass[e]?|mdp|code\s+secret|code\s+pin|pin(?:\s+code)?|"
     r"l?code|lpassword|lmdp|كلمة\s+(?:السر|المرور|السرية|سر)|الرمز\s+السري|الباسورد|الباسوورد|الكود|الكود\s+السري)"
     r"(?:\s+(?:dyal|dial|dyali|diali|dyalk|d|de|du|of|for|to|on|ديال|ديالي|ديالك)(?:\s*(?:mon|ma|my|l|ton)?\s*[\w'’.-]{1,20}?)?)?"
-    r"\s*(?:[:=]|\b(?:is|was|est|c'?est|c|howa|huwa|hwa|hia|hiya)\b|هو|هي|هوا|هيا)\s*"
+    r"\s*(?:[:=]|\b(?:is|was|est|c'?\s?est|c|howa|huwa|hwa|hia|hiya)\b|هو|هي|هوا|هيا)\s*"
     r"(?P<secret>[^\s\"'<>,;]{3,64})",
     _I,
 )
@@ -184,7 +184,7 @@ _STREET = (
 _NAME_WORDS = r"[\w'’-]+(?:[ \u00a0](?!(?:à|a|au|aux|et|and|w|ou|or|in|at|to|with|avec|mais|but|f|fi|ف|في|و)\b)[\w'’-]+){0,2}"
 _ADDRESS_PATTERNS = (
     # 12 rue des Lilas / 25, avenue Hassan II / 3 derb Sidi Bouloukat / 2 place de la Mairie
-    re.compile(rf"(?<!\w)\d{{1,4}}\s?(?:bis|ter)?,?\s+(?:{_STREET}|place)\s+{_NAME_WORDS}", _I),
+    re.compile(rf"(?<!\w)\d{{1,4}}\s?(?:bis|ter)?,?\s+(?:{_STREET}|place)\s+(?=[^\W\d_]){_NAME_WORDS}", _I),
     # zenqa 14 / derb sidi bouloukat rqm 5 / شارع محمد الخامس رقم 15 / rue des Lilas n°12
     re.compile(rf"(?<!\w){_STREET}\s+(?:[\w'’-]+\s+){{0,4}}?(?:n°|no\.?|num[ée]ro|rqm|raqm|r9m|رقم)?\s*\d{{1,4}}(?![\d:hH])", _I),
     # j'habite quartier Maarif / kanskon f hay mohammadi / ساكن ف حي السلام
