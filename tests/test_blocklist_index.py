@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rules.blocklist_index import HOST_CACHE_SIZE, BlocklistIndex, IndexFormatError, ListMatch
 from rules.listformats import Entry, ParseReport, parse_source
@@ -250,3 +252,10 @@ def test_url_rules_with_a_query_on_the_root_path():
     index = BlocklistIndex.build([("t", [Entry("url", "search.example?q=gore", "violence", False)])], include_defaults=False)
     assert index.match("https://search.example/?q=GORE").rule == "search.example?q=gore"
     assert index.match("https://search.example/?q=news") is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=120))
+def test_matching_never_raises_on_arbitrary_input(index, text):
+    for url in (text, f"http://{text}", f"http://blocked.example/?url={text}"):
+        index.match(url)
