@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from datetime import timezone as dt_timezone
 from typing import Iterable
 
-from rules.schedule import localize
+from rules.schedule import is_earlier, localize
 from rules.urlnorm import domain_chain, normalize_host
 
 #: The durations a parent can choose, by the name the dashboard and API use.
@@ -54,7 +55,7 @@ class Approval:
         return self.device == device if self.device is not None else self.profile == profile
 
     def active_at(self, at: datetime) -> bool:
-        return self.until is None or at < self.until
+        return self.until is None or is_earlier(at, self.until)
 
     def covers(self, host: str) -> bool:
         return self.domain in domain_chain(host)
@@ -74,7 +75,8 @@ def approval_until(duration: str, granted_at: datetime, timezone: str) -> dateti
     """
     start = localize(granted_at, timezone)
     if duration in _ELAPSED:
-        return start + _ELAPSED[duration]  # aware arithmetic: elapsed time, whatever the clocks do
+        # Added in UTC: arithmetic within one zone is wall-clock arithmetic and a clock change would bend it.
+        return (start.astimezone(dt_timezone.utc) + _ELAPSED[duration]).astimezone(start.tzinfo)
     if duration == "today":
         return datetime.combine(start.date() + timedelta(days=1), time(0), tzinfo=start.tzinfo)
     if duration == "always":

@@ -140,8 +140,8 @@ class Schedule:
         Precedence: a pause, then bedtime, then closed hours, then lessons.
         """
         now = localize(at, timezone)
-        if paused_until is not None and now < localize(paused_until, timezone):
-            until = localize(paused_until, timezone)
+        until = None if paused_until is None else localize(paused_until, timezone)
+        if until is not None and is_earlier(now, until):
             return ScheduleState(PAUSED, f"internet paused by a parent until {_when(until)}", until)
         night = _active_window(self.bedtime, now, holiday)
         if night is not None:
@@ -176,7 +176,12 @@ def pause_until(at: datetime, minutes: int) -> datetime:
         raise ScheduleError(f"a pause lasts 1 to {MINUTES_PER_DAY} minutes, not '{minutes}'")
     if at.tzinfo is None:
         raise ScheduleError("a pause needs an aware start time")
-    return at + timedelta(minutes=minutes)
+    return (at.astimezone(dt_timezone.utc) + timedelta(minutes=minutes)).astimezone(at.tzinfo)
+
+
+def is_earlier(a: datetime, b: datetime) -> bool:
+    """`a` < `b` in real time (aware datetimes in one zone compare by wall clock, wrong in the repeated hour)."""
+    return a.astimezone(dt_timezone.utc) < b.astimezone(dt_timezone.utc)
 
 
 # --- parsing -------------------------------------------------------------------

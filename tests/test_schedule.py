@@ -241,3 +241,9 @@ def test_a_pause_needs_an_aware_start():
 def test_the_empty_schedule_is_open_and_says_so():
     state = Schedule().state_at(datetime(2026, 1, 1, 3, 0, tzinfo=UTC), PARIS)
     assert state.status == OPEN and "no schedule" in state.reason
+
+
+def test_a_pause_ending_in_the_repeated_autumn_hour_is_compared_in_real_time():
+    first_0245 = datetime(2026, 10, 25, 0, 45, tzinfo=UTC)  # 02:45 CEST
+    second_0230 = localize(datetime(2026, 10, 25, 1, 30, tzinfo=UTC), PARIS)  # 02:30 CET, 45 minutes later
+    assert Schedule().state_at(first_0245, PARIS, paused_until=second_0230).status == PAUSED
