@@ -292,7 +292,8 @@ def _download(source: Source, target: Path, progress: Progress | None, condition
     if conditional and source.last_modified:
         request.add_header("If-Modified-Since", source.last_modified)
     try:
-        with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as response:
+        # A fresh opener reads the proxy settings (http_proxy, no_proxy) as they are now.
+        with urllib.request.build_opener().open(request, timeout=DOWNLOAD_TIMEOUT) as response:
             _save_body(response, target, progress, source.name)
             etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
     except urllib.error.HTTPError as exc:
