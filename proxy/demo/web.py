@@ -1,7 +1,7 @@
 """The simulated web of the trainer's demo, served by Salama itself on 127.0.0.1.
 
-Sites live in `proxy/demo/sites/<host>/<page>.html`: `http://<host>/<page>`
-serves `<page>.html` and `/` serves `index.html`.  A POST to a page serves the
+Sites live in `proxy/demo/sites/<host>/`: `http://<host>/<page>` serves
+`<page>.html`, `/` serves `index.html` and `/style.css` the site's style.  A POST to a page serves the
 same page with the submitted form values written where the page has the
 `<!--salama-demo:posted-->` marker, so the chat message or the form a child
 sends shows on the page that comes back, as on a real site (and the proxy
@@ -37,8 +37,9 @@ log = logging.getLogger("salama.demo")
 SITES_DIR = Path(__file__).resolve().parent / "sites"
 POSTED_MARKER = "<!--salama-demo:posted-->"
 MAX_FORM_BYTES = 64 * 1024
-# A page name is one path segment of these characters, so a path can never leave SITES_DIR.
-PAGE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+# A file name is one path segment of these characters, so a path can never leave SITES_DIR.
+FILE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}\.(html|css)")
+CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8"}
 
 # Search engines the demo answers for, with the query parameter each uses and
 # the parameters by which it is asked for safe results.
@@ -74,16 +75,19 @@ def host_of(header: str | None) -> str:
     return host.rsplit(":", 1)[0].rstrip(".")
 
 
-def page_file(host: str, path: str) -> Path | None:
-    """The file behind host + path, or None: unknown hosts and any path that
-    is not a single plain page name (dots, slashes, encoded tricks) get None."""
+def site_file(host: str, path: str) -> Path | None:
+    """The file behind host + path (`/x` and `/x.html` are x.html, `/` is
+    index.html, `/style.css` the site's style sheet), or None: unknown hosts
+    and any path that is not a single plain file name (dots, slashes,
+    encoded tricks) get None."""
     if host not in site_hosts():
         return None
-    name = unquote(urlsplit(path).path, errors="replace").strip("/")
-    name = name.removesuffix(".html") or "index"
-    if not PAGE_NAME.fullmatch(name):
+    name = unquote(urlsplit(path).path, errors="replace").strip("/") or "index"
+    if "." not in name:
+        name += ".html"
+    if not FILE_NAME.fullmatch(name):
         return None
-    file = SITES_DIR / host / f"{name}.html"
+    file = SITES_DIR / host / name
     return file if file.is_file() else None
 
 
@@ -229,17 +233,17 @@ class DemoWebHandler(BaseHTTPRequestHandler):
         if host in SEARCH_ENGINES:
             self._send(200, search_page(host, target.path or "/", target.query), body)
             return
-        file = page_file(host, self.path)
+        file = site_file(host, self.path)
         if file is None:
             self._send(404, directory_page(), body)
             return
         page = file.read_text(encoding="utf-8")
-        self._send(200, with_posted(page, form or []), body)
+        self._send(200, with_posted(page, form or []), body, CONTENT_TYPES[file.suffix])
 
-    def _send(self, status: int, page: str, body: bool = True) -> None:
+    def _send(self, status: int, page: str, body: bool = True, content_type: str = CONTENT_TYPES[".html"]) -> None:
         data = page.encode("utf-8")
         self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()

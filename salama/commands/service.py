@@ -8,6 +8,7 @@ import logging
 import subprocess
 import sys
 import time
+from typing import Sequence
 
 from salama.bootstrap import initialise
 from salama.commands import add_home_argument
@@ -71,19 +72,35 @@ def cmd_init(args) -> int:
     return 0
 
 
-def _start_dashboard(args, home: Home) -> subprocess.Popen:
+def _start_dashboard(home: Home, listen_host: str, dashboard_port: int) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "salama", "dashboard", "--home", str(home.root),
-           "--listen-host", args.listen_host, "--dashboard-port", str(args.dashboard_port)]
+           "--listen-host", listen_host, "--dashboard-port", str(dashboard_port)]
     return subprocess.Popen(cmd)
 
 
 def cmd_run(args) -> int:
+    home = Home.resolve(args.home)
+    report_init(initialise(home), "admin", home)
+    return run_salama(home, args.listen_host, args.proxy_port, args.dashboard_port, resolve=args.resolve,
+                      modes=args.mode, ssl_insecure=args.ssl_insecure, with_dashboard=not args.no_dashboard)
+
+
+def run_salama(
+    home: Home,
+    listen_host: str,
+    proxy_port: int,
+    dashboard_port: int,
+    resolve: Sequence[str] = (),
+    modes: list[str] | None = None,
+    ssl_insecure: bool = False,
+    with_dashboard: bool = True,
+) -> int:
+    """Run the proxy in this process (and the dashboard as a child process)
+    on an initialised home until interrupted; shared by `run` and `demo`."""
     from proxy.runtime import Runtime
     from proxy.server import ProxySettings, serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    home = Home.resolve(args.home)
-    report_init(initialise(home), "admin", home)
     runtime = Runtime(
         policy_path=home.policy_path,
         index_path=home.index_path,
@@ -92,17 +109,17 @@ def cmd_run(args) -> int:
         status_dir=home.root,
     )
     settings = ProxySettings(
-        listen_host=args.listen_host,
-        listen_port=args.proxy_port,
+        listen_host=listen_host,
+        listen_port=proxy_port,
         confdir=home.ca_dir,
-        modes=args.mode or ["regular"],
-        resolve=args.resolve,
-        ssl_insecure=args.ssl_insecure,
+        modes=modes or ["regular"],
+        resolve=list(resolve),
+        ssl_insecure=ssl_insecure,
     )
-    dashboard = None if args.no_dashboard else _start_dashboard(args, home)
-    print(f"Salama proxy on {args.listen_host}:{args.proxy_port}", flush=True)
+    dashboard = _start_dashboard(home, listen_host, dashboard_port) if with_dashboard else None
+    print(f"Salama proxy on {listen_host}:{proxy_port}", flush=True)
     if dashboard:
-        print(f"Salama dashboard on http://{args.listen_host}:{args.dashboard_port}/", flush=True)
+        print(f"Salama dashboard on http://{listen_host}:{dashboard_port}/", flush=True)
     try:
         asyncio.run(serve(settings, runtime))
     finally:
