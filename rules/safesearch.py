@@ -51,6 +51,7 @@ class _Engine:
 
 
 _GOOGLE_HOSTS = re.compile(r"(?:www\.)?google\.(?:com|(?:co|com)\.[a-z]{2}|[a-z]{2})")
+_YANDEX_HOSTS = re.compile(r"(?:www\.)?(?:yandex\.(?:ru|com|com\.tr|ua|by|kz|uz|az|md|ee|lt|lv|tj|tm|fr)|ya\.ru)")
 _YOUTUBE_LOCKED = re.compile(r"(?:www|m)\.youtube\.com|youtubei?\.googleapis\.com|www\.youtube-nocookie\.com")
 
 _ENGINES: dict[str, _Engine] = {
@@ -79,9 +80,9 @@ _ENGINES: dict[str, _Engine] = {
         ),
         _Engine(
             "yandex",
-            re.compile(r"(?:www\.)?(?:yandex\.(?:ru|com|com\.tr|ua|by|kz|uz|az|md|ee|lt|lv|tj|tm|fr)|ya\.ru)"),
+            _YANDEX_HOSTS,
             re.compile(r"/(?:(?:search|images/search|video/search|suggest)(?:/.*)?)?"),
-            re.compile(r"(?:www\.)?(?:yandex\.(?:ru|com|com\.tr|ua|by|kz|uz|az|md|ee|lt|lv|tj|tm|fr)|ya\.ru)"),
+            _YANDEX_HOSTS,
             {ON: _Forcing(params={"family": "yes"}, lock_host="familysearch.yandex.ru")},
         ),
         # Ecosia documents no parameter, header or lock host: it can only be blocked.
