@@ -34,6 +34,9 @@ def register(sub) -> None:
                        description="Evaluate the model on JSONL lines {\"text\": ..., \"labels\": [...]}; prints JSON.")
     add_home_argument(p)
     p.add_argument("file", metavar="FILE.jsonl")
+    p.add_argument("--report", metavar="DIR",
+                   help="also write a confusion plot per category (PNG) and summary.json into DIR "
+                   "(needs matplotlib: pip install 'salama[report]')")
     p.set_defaults(func=cmd_evaluate)
 
 
@@ -111,8 +114,19 @@ def cmd_evaluate(args) -> int:
     from classifier.corpus import load_file
     from classifier.train import evaluate_examples
 
+    if args.report:
+        from classifier.report import require_matplotlib
+
+        require_matplotlib()  # before the slow part, not after it
     examples = load_file(Path(args.file))
     if not examples:
         raise ValueError(f"{args.file}: no examples")
-    print(json.dumps(evaluate_examples(_model(args), examples), indent=2, ensure_ascii=False))
+    model = _model(args)
+    metrics = evaluate_examples(model, examples)
+    if args.report:
+        from classifier.report import write_report
+
+        written = write_report(Path(args.report), model, examples, metrics, source=args.file)
+        print(f"report: {len(written)} files written to {args.report}", file=sys.stderr)
+    print(json.dumps(metrics, indent=2, ensure_ascii=False))
     return 0
