@@ -19,7 +19,7 @@ import urllib.request
 import pytest
 
 from proxy.demo import scenarios
-from proxy.demo.web import SEARCH_ENGINES, SITES_DIR, DemoWebServer, site_file, site_hosts, tls_context
+from proxy.demo.web import SEARCH_ENGINES, SITES_DIR, DemoWebServer, demo_hosts, site_file, site_hosts, tls_context
 from tests.salama_process import free_port
 
 RISK_FAMILIES = {"grooming", "scam", "gambling", "extremism", "self_harm", "bullying", "drugs"}
@@ -110,7 +110,7 @@ def test_search_engine_shows_the_query_it_received_and_safe_search(web):
 
 
 def test_https_and_http_share_the_port(tmp_path):
-    server = DemoWebServer(tls_context(tmp_path, (*site_hosts(), *SEARCH_ENGINES))).start()
+    server = DemoWebServer(tls_context(tmp_path, demo_hosts())).start()
     try:
         client = ssl.create_default_context(cafile=str(tmp_path / "mitmproxy-ca-cert.pem"))
         with client.wrap_socket(socket.create_connection(("127.0.0.1", server.port), timeout=10),

@@ -43,17 +43,27 @@ CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset
 
 # Search engines the demo answers for, with the query parameter each uses and
 # the parameters by which it is asked for safe results.
+_GOOGLE = ("q", {"safe": ("active", "strict")})
+_BING = ("q", {"adlt": ("strict",)})
+_DUCKDUCKGO = ("q", {"kp": ("1",)})
 SEARCH_ENGINES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
-    "www.google.com": ("q", {"safe": ("active", "strict")}),
-    "google.com": ("q", {"safe": ("active", "strict")}),
-    "www.google.fr": ("q", {"safe": ("active", "strict")}),
-    "www.google.co.ma": ("q", {"safe": ("active", "strict")}),
-    "www.bing.com": ("q", {"adlt": ("strict",)}),
-    "bing.com": ("q", {"adlt": ("strict",)}),
-    "duckduckgo.com": ("q", {"kp": ("1",)}),
-    "html.duckduckgo.com": ("q", {"kp": ("1",)}),
+    "www.google.com": _GOOGLE,
+    "google.com": _GOOGLE,
+    "www.google.fr": _GOOGLE,
+    "www.google.co.ma": _GOOGLE,
+    "www.google.ml": _GOOGLE,
+    "www.bing.com": _BING,
+    "bing.com": _BING,
+    "duckduckgo.com": _DUCKDUCKGO,
+    "html.duckduckgo.com": _DUCKDUCKGO,
     "search.yahoo.com": ("p", {"vm": ("r",)}),
+    "www.qwant.com": ("q", {"safesearch": ("2",)}),
+    "search.brave.com": ("q", {"safesearch": ("strict",)}),
+    "www.ecosia.org": ("q", {}),  # cannot be forced: a filter can only block it
 }
+# The engines' safe-search "lock" hosts: a proxy that forces safe search may
+# connect there instead (keeping the Host header), so they must reach the demo too.
+LOCK_HOSTS = ("forcesafesearch.google.com", "strict.bing.com", "safe.duckduckgo.com")
 
 
 @lru_cache(maxsize=1)
@@ -63,8 +73,8 @@ def site_hosts() -> tuple[str, ...]:
 
 
 def demo_hosts() -> tuple[str, ...]:
-    """Every name the demo server answers for: the sites and the search engines."""
-    return site_hosts() + tuple(SEARCH_ENGINES)
+    """Every name the demo server answers for: the sites, the search engines and their lock hosts."""
+    return site_hosts() + tuple(SEARCH_ENGINES) + LOCK_HOSTS
 
 
 def host_of(header: str | None) -> str:
