@@ -78,7 +78,7 @@ def approval_until(duration: str, granted_at: datetime, timezone: str) -> dateti
         # Added in UTC: arithmetic within one zone is wall-clock arithmetic and a clock change would bend it.
         return (start.astimezone(dt_timezone.utc) + _ELAPSED[duration]).astimezone(start.tzinfo)
     if duration == "today":
-        return datetime.combine(start.date() + timedelta(days=1), time(0), tzinfo=start.tzinfo)
+        return localize(datetime.combine(start.date() + timedelta(days=1), time(0)), timezone)
     if duration == "always":
         return None
     raise ValueError(f"unknown duration '{duration}'; expected one of: {', '.join(DURATIONS)}")

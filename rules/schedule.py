@@ -164,10 +164,14 @@ def localize(at: datetime, timezone: str) -> datetime:
     """`at` as an aware datetime in `timezone`; a naive `at` is read as that zone's wall clock."""
     zone = zoneinfo.ZoneInfo(timezone)
     if at.tzinfo is None:
-        # Through UTC so that a wall time skipped by a clock change (02:30 on
-        # the spring night) comes out as the real time it denotes (03:30).
-        return at.replace(tzinfo=zone).astimezone(dt_timezone.utc).astimezone(zone)
+        return _real(at.replace(tzinfo=zone))
     return at.astimezone(zone)
+
+
+def _real(wall: datetime) -> datetime:
+    """A wall time in its zone as the instant it denotes: through UTC, so that a
+    time skipped by a clock change (02:30 on the spring night) becomes 03:30."""
+    return wall.astimezone(dt_timezone.utc).astimezone(wall.tzinfo)
 
 
 def pause_until(at: datetime, minutes: int) -> datetime:
@@ -287,7 +291,7 @@ def _at(day: date, minute: int, like: datetime) -> datetime:
     """Wall-clock `minute` of `day` in the zone of `like` (24:00 is the next midnight)."""
     day += timedelta(days=minute // MINUTES_PER_DAY)
     minute %= MINUTES_PER_DAY
-    return datetime.combine(day, time(minute // 60, minute % 60), tzinfo=like.tzinfo)
+    return _real(datetime.combine(day, time(minute // 60, minute % 60), tzinfo=like.tzinfo))
 
 
 def _clock(minute: int) -> str:
