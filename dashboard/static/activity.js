@@ -12,12 +12,13 @@
       data: {
         labels: labels,
         datasets: ["block", "alert"].map(function (action) {
-          return { label: names[action], backgroundColor: COLORS[action], data: rows.map(function (r) { return r[action]; }) };
+          return { label: names[action], backgroundColor: COLORS[action], maxBarThickness: 28,
+                   data: rows.map(function (r) { return r[action]; }) };
         })
       },
       options: {
         indexAxis: horizontal ? "y" : "x",
-        scales: { x: { stacked: true, reverse: rtl && !horizontal, ticks: { precision: 0 } },
+        scales: { x: { stacked: true, reverse: rtl, ticks: { precision: 0 } },
                   y: { stacked: true, position: rtl ? "right" : "left", ticks: { precision: 0 } } }
       }
     };
@@ -43,10 +44,11 @@
         type: "bar",
         data: {
           labels: data.top_blocked.map(function (d) { return d.host; }),
-          datasets: [{ label: names.block, backgroundColor: COLORS.block,
+          datasets: [{ label: names.block, backgroundColor: COLORS.block, maxBarThickness: 28,
                        data: data.top_blocked.map(function (d) { return d.count; }) }]
         },
-        options: { indexAxis: "y", scales: { x: { ticks: { precision: 0 } }, y: { position: rtl ? "right" : "left" } } }
+        options: { indexAxis: "y", scales: { x: { reverse: rtl, ticks: { precision: 0 } },
+                                             y: { position: rtl ? "right" : "left" } } }
       };
     }
   };
@@ -62,6 +64,11 @@
       canvas.dataset.drawn = "yes";
     });
   }
+
+  // Charts speak in the page's own font and colour.
+  var page = window.getComputedStyle(document.body);
+  window.Chart.defaults.font.family = page.fontFamily;
+  window.Chart.defaults.color = page.color;
 
   document.querySelectorAll("[data-activity-src]").forEach(function (block) {
     fetch(block.dataset.activitySrc, { credentials: "same-origin", headers: { Accept: "application/json" } })
