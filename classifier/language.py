@@ -112,7 +112,7 @@ _DARIJA_NEGATION = re.compile(r"ما[" + ARABIC_LETTERS + r"]{2,}ش")
 _DARIJA_PREFIXED = re.compile(r"(?:ك[ين])[" + ARABIC_LETTERS + r"]{3,}|فال[" + ARABIC_LETTERS + r"]{2,}")
 _MSA_LOOKALIKE_PREFIXES = ("كيفي", "كيلو", "كيمي", "كيان", "كنيس", "كنوز", "كندي")
 # Word endings typical of one language, for words in no lexicon (search
-# queries are mostly such words); they weigh half a marker.
+# queries are mostly such words), and French accents: half a marker each.
 ENDING_WEIGHT = 0.5
 _FRENCH_ENDINGS = ("eux", "euse", "eau", "eaux", "aux", "oir", "oire", "ette", "ement", "ique", "iques", "ais", "ait", "aient", "ez", "ille", "illes", "agne")
 _ENGLISH_ENDINGS = ("ing", "ness", "ship", "ful", "less", "ght", "ies", "ly", "ed")
@@ -160,7 +160,7 @@ def detect_language(text: str) -> str:
         elif not token.isdigit():
             latin_tokens += 1
             _score_latin_script(token, scores)
-    scores[FRENCH] += len(_FRENCH_ACCENTED_WORD.findall(sample))
+    scores[FRENCH] += ENDING_WEIGHT * len(_FRENCH_ACCENTED_WORD.findall(sample))
     if arabic_tokens > latin_tokens:
         return DARIJA if scores[DARIJA] > scores[ARABIC] else ARABIC
     if not latin_tokens:
