@@ -20,7 +20,7 @@ import pytest
 
 from proxy.demo import scenarios
 from proxy.demo.web import SEARCH_ENGINES, SITES_DIR, DemoWebServer, demo_hosts, site_file, site_hosts, tls_context
-from tests.salama_process import free_port
+from salama_process import free_port, wait_for_port  # tests/ is on sys.path under pytest
 
 RISK_FAMILIES = {"grooming", "scam", "gambling", "extremism", "self_harm", "bullying", "drugs"}
 
@@ -151,25 +151,53 @@ def test_demo_list_prints_every_scenario_in_french_and_english():
 # ------------------------------------------------------------ end to end
 
 PASSWORD = "trainer-pass-42"
+AUTH = "Basic " + base64.b64encode(f"admin:{PASSWORD}".encode()).decode()
+
+
+class Demo:
+    """`salama demo` as a subprocess on free ports, its output in a log file."""
+
+    def __init__(self, log_path, *extra: str):
+        self.proxy_port, self.dashboard_port = free_port(), free_port()
+        self.log_path = log_path
+        with log_path.open("wb") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "salama", "demo", "--proxy-port", str(self.proxy_port),
+                 "--dashboard-port", str(self.dashboard_port), "--admin-password", PASSWORD, *extra],
+                stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def alerts(self) -> list[dict]:
+        request = urllib.request.Request(f"http://127.0.0.1:{self.dashboard_port}/api/alerts?limit=1000",
+                                         headers={"Authorization": AUTH})
+        with urllib.request.urlopen(request, timeout=5) as r:
+            return json.load(r)["alerts"]
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
 
 
 class AlertCollector(threading.Thread):
-    """Polls the dashboard's /api/alerts while the demo runs (it removes its
-    home when it exits, so the alerts must be read while it lives)."""
+    """Polls the dashboard's alerts while the demo runs (it removes its home
+    when it exits, so they must be read while it lives)."""
 
-    def __init__(self, dashboard_port: int, proc: subprocess.Popen):
+    def __init__(self, demo: Demo):
         super().__init__(daemon=True)
-        self.url = f"http://127.0.0.1:{dashboard_port}/api/alerts?limit=500"
-        self.proc = proc
+        self.demo = demo
         self.alerts: dict[int, dict] = {}
 
     def run(self) -> None:
-        auth = "Basic " + base64.b64encode(f"admin:{PASSWORD}".encode()).decode()
-        while self.proc.poll() is None:
+        while self.demo.proc.poll() is None:
             try:
-                request = urllib.request.Request(self.url, headers={"Authorization": auth})
-                with urllib.request.urlopen(request, timeout=5) as r:
-                    self.alerts.update((a["id"], a) for a in json.load(r)["alerts"])
+                self.alerts.update((a["id"], a) for a in self.demo.alerts())
             except OSError:  # not started yet, or shutting down
                 pass
             time.sleep(0.2)
@@ -177,23 +205,16 @@ class AlertCollector(threading.Thread):
 
 @pytest.mark.e2e
 def test_every_scenario_keeps_its_promises_in_the_dashboard(tmp_path):
-    proxy_port, dashboard_port = free_port(), free_port()
-    log_path = tmp_path / "demo.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "salama", "demo", "--scenario", "all", "--exit-after-scenario", "--pause", "0.2",
-             "--proxy-port", str(proxy_port), "--dashboard-port", str(dashboard_port), "--admin-password", PASSWORD],
-            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        collector = AlertCollector(dashboard_port, proc)
-        collector.start()
-        try:
-            proc.wait(900)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-        collector.join(10)
-    output = log_path.read_text(errors="replace")
-    assert proc.returncode == 0, output[-4000:]
+    demo = Demo(tmp_path / "demo.log", "--scenario", "all", "--exit-after-scenario", "--pause", "0.2")
+    collector = AlertCollector(demo)
+    collector.start()
+    try:
+        demo.proc.wait(900)
+    finally:
+        demo.stop()
+    collector.join(10)
+    output = demo.output()
+    assert demo.proc.returncode == 0, output[-4000:]
     assert "✗" not in output, output[-4000:]
     alerts = list(collector.alerts.values())
     for scenario in scenarios.select("all"):
@@ -203,3 +224,32 @@ def test_every_scenario_keeps_its_promises_in_the_dashboard(tmp_path):
                 assert any(step.category in a["categories"] for a in found), (scenario.name, step.url, found)
             if scenario.name == "safe":
                 assert not found, (step.url, found)
+
+
+@pytest.mark.e2e
+@pytest.mark.browser
+def test_a_browser_set_up_as_the_banner_says_meets_the_grooming_chat(tmp_path):
+    from browser import browser_page
+
+    demo = Demo(tmp_path / "demo.log")
+    try:
+        wait_for_port(demo.proxy_port, demo.proc, timeout=600)
+        wait_for_port(demo.dashboard_port, demo.proc, timeout=60)
+        spki = re.search(r"--ignore-certificate-errors-spki-list=(\S+)", demo.output()).group(1)
+        with browser_page(f"http://127.0.0.1:{demo.proxy_port}", spki, locale="fr-FR") as page:
+            page.goto("http://jeux.demo/")
+            page.click("text=Salon des joueurs")
+            assert "Sami_14" in page.content()
+            response = page.goto("http://jeux.demo/prive")
+            assert response.status == 403 and page.locator("#blocked-category").is_visible()
+            page.goto("https://www.google.com/search?q=devoirs")
+            assert "Requête reçue par le moteur" in page.content()
+            assert page.locator("a[href='http://ecole.demo/devoirs']").count() == 1
+        for _ in range(50):
+            if any(a["url"] == "http://jeux.demo/prive" and "grooming" in a["categories"] for a in demo.alerts()):
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail(f"no grooming alert in the dashboard\n{demo.output()[-3000:]}")
+    finally:
+        demo.stop()
