@@ -188,7 +188,6 @@ def _looks_arabic(data: bytes) -> bool:
 # ---------------------------------------------------------------- HTML
 
 
-
 def _trie_alternation(words: list[str]) -> str:
     """A regex alternation of `words` shaped as a trie ("s(?:cript|tyle)"):
     the regex engine then tests a few letters per position, not every word."""
@@ -315,6 +314,7 @@ class _VisibleTextParser(HTMLParser):
                 self.feed(chunk)
                 if len(self.rawdata) > _CHUNK_CHARS // 2:
                     self.feed("".join(chunks))
+                    break
             while rest := self.rawdata:
                 self.reset()
                 if not rest.startswith("<"):  # text held back for a possible "&..." at the end
@@ -570,20 +570,18 @@ def passages_from_blocks(blocks: list[str]) -> list[str]:
     length = 0
     for block in blocks:
         for piece in _pieces(block):
-            if current and length + len(piece) > MAX_PASSAGE_CHARS:
+            if current and (length >= MIN_PASSAGE_CHARS or length + len(piece) > MAX_PASSAGE_CHARS):
                 passages.append("\n".join(current))
                 current, length = [], 0
             current.append(piece)
             length += len(piece) + 1
-            if length >= MIN_PASSAGE_CHARS:
-                passages.append("\n".join(current))
-                current, length = [], 0
-    if current:
-        tail = "\n".join(current)
-        if passages and len(passages[-1]) + len(tail) < MAX_PASSAGE_CHARS:
-            passages[-1] += "\n" + tail
-        else:
-            passages.append(tail)
+    if not current:
+        return passages
+    tail = "\n".join(current)
+    if passages and len(tail) < MIN_PASSAGE_CHARS and len(passages[-1]) + len(tail) < MAX_PASSAGE_CHARS:
+        passages[-1] += "\n" + tail
+    else:
+        passages.append(tail)
     return passages
 
 
