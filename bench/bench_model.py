@@ -291,8 +291,16 @@ def slice_result(bench: BenchSet, language: str, rows: list[Row], flags: dict[st
     safe = [i for i, r in enumerate(rows) if not r.gold]
     if safe:
         result["safe_rows_flagged_any_category"] = {name: rate(bool(f[i]) for i in safe) for name, f in flags.items()}
+        result["safe_rows_flagged_by_category"] = {
+            name: _category_rates([f[i] for i in safe]) for name, f in flags.items() if name != "profanity_check"}
     result |= _hard_negatives(bench, rows, flags) | _by_group(bench, rows, flags)
     return result
+
+
+def _category_rates(flagged: list[frozenset[str]]) -> dict[str, float]:
+    """Which categories a system raises on safe rows, most raised first."""
+    rates = {c: rate(c in f for f in flagged) for c in MODEL_CATEGORIES}
+    return {c: r for c, r in sorted(rates.items(), key=lambda kv: -kv[1]) if r}
 
 
 def _hard_negatives(bench: BenchSet, rows: list[Row], flags: dict) -> dict:
@@ -489,6 +497,7 @@ def main() -> None:
     report = {
         "model": {
             "dir": str(args.model_dir or BUNDLED_MODEL_DIR),
+            "sha256": model.meta.get("sha256"),
             "trained_examples": model.meta.get("examples"),
             "held_out_macro_f1": model.meta.get("metrics", {}).get("held_out", {}).get("macro_f1"),
             "thresholds": model.thresholds,
