@@ -81,8 +81,10 @@ def run_demo(home: Home, args, chosen: list[scenarios.Scenario]) -> int:
             player.start()
         # The demo's sites present a certificate from Salama's own CA, which
         # mitmproxy's upstream check does not know: the upstreams are all local.
+        # Quiet: the terminal tells the scenario's story, not every connection.
         run_salama(home, LISTEN_HOST, args.proxy_port, args.dashboard_port,
-                   resolve=[f"{host}={LISTEN_HOST}:{web.port}" for host in demo_hosts()], ssl_insecure=True)
+                   resolve=[f"{host}={LISTEN_HOST}:{web.port}" for host in demo_hosts()], ssl_insecure=True,
+                   quiet=True)
     finally:
         web.close()
     if player and args.exit_after_scenario:

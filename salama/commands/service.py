@@ -94,13 +94,16 @@ def run_salama(
     modes: list[str] | None = None,
     ssl_insecure: bool = False,
     with_dashboard: bool = True,
+    quiet: bool = False,
 ) -> int:
     """Run the proxy in this process (and the dashboard as a child process)
-    on an initialised home until interrupted; shared by `run` and `demo`."""
+    on an initialised home until interrupted; shared by `run` and `demo`.
+    `quiet` logs warnings only, not every connection."""
     from proxy.runtime import Runtime
     from proxy.server import ProxySettings, serve
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
     runtime = Runtime(
         policy_path=home.policy_path,
         index_path=home.index_path,
@@ -115,6 +118,7 @@ def run_salama(
         modes=modes or ["regular"],
         resolve=list(resolve),
         ssl_insecure=ssl_insecure,
+        quiet=quiet,
     )
     dashboard = _start_dashboard(home, listen_host, dashboard_port) if with_dashboard else None
     print(f"Salama proxy on {listen_host}:{proxy_port}", flush=True)
