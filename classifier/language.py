@@ -109,13 +109,16 @@ _UNITS_AFTER_DIGIT = frozenset(
 # is as often MSA's كـ before a noun: "كتجربة"); the preposition ف sticks to
 # the article ("فالمغرب"). MSA words that start the same way are set apart.
 _DARIJA_NEGATION = re.compile(r"ما[" + ARABIC_LETTERS + r"]{2,}ش")
-_DARIJA_PREFIXED = re.compile(r"(?:ك[ين])[" + ARABIC_LETTERS + r"]{3,}|فال[" + ARABIC_LETTERS + r"]{2,}")
+_DARIJA_PREFIXED = re.compile(r"ك[ين][" + ARABIC_LETTERS + r"]{3,}|فال[" + ARABIC_LETTERS + r"]{2,}")
 _MSA_LOOKALIKE_PREFIXES = ("كيفي", "كيلو", "كيمي", "كيان", "كنيس", "كنوز", "كندي")
 # Word endings typical of one language, for words in no lexicon (search
 # queries are mostly such words), and French accents: half a marker each.
 ENDING_WEIGHT = 0.5
-_FRENCH_ENDINGS = ("eux", "euse", "eau", "eaux", "aux", "oir", "oire", "ette", "ement", "ique", "iques", "ais", "ait", "aient", "ez", "ille", "illes", "agne")
-_ENGLISH_ENDINGS = ("ing", "ness", "ship", "ful", "less", "ght", "ies", "ly", "ed")
+MIN_ENDING_WORD_CHARS = 5
+_FRENCH_ENDINGS = tuple(
+    "eux euse eau eaux aux oir oire ette ement ique iques ais ait aient ez ille illes agne".split()
+)
+_ENGLISH_ENDINGS = tuple("ing ness ship ful less ght ies ly ed".split())
 _ARABIC_TOKEN = re.compile(f"[{ARABIC_LETTERS}]")
 _TOKEN = re.compile(r"[^\W_]+")
 # French accented letters, counted in the text before normalisation.
@@ -184,9 +187,11 @@ def _score_latin_script(token: str, scores: dict[str, float]) -> None:
         scores[FRENCH] += 1
     elif token in ENGLISH_MARKERS:
         scores[ENGLISH] += 1
-    elif len(token) > 4 and token.endswith(_FRENCH_ENDINGS):
+    elif len(token) < MIN_ENDING_WORD_CHARS:
+        return
+    elif token.endswith(_FRENCH_ENDINGS):
         scores[FRENCH] += ENDING_WEIGHT
-    elif len(token) > 4 and token.endswith(_ENGLISH_ENDINGS):
+    elif token.endswith(_ENGLISH_ENDINGS):
         scores[ENGLISH] += ENDING_WEIGHT
 
 
