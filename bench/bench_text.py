@@ -1,6 +1,7 @@
 """Benchmark of the classifier's text layer: decoding, visible-text extraction
 and normalisation of generated HTML pages (30 KB and 2 MB), next to a plain
-regex tag-stripper measured in the same run as a baseline.
+regex tag-stripper measured in the same run as a baseline; and normalisation
+alone on 1 MB of French, English, Arabic and Darija text.
 
 Prints JSON. Figures are the best of several repeats (this machine is noisy);
 compare the ratio to the baseline rather than absolute times.
@@ -33,11 +34,14 @@ SENTENCES = [
 ]
 WORDS = "accueil actualités sport culture contact profil recherche vidéos musique jeux".split()
 TAILWIND = "flex items-center justify-between px-4 py-2 text-sm font-medium text-gray-700 hover:bg-gray-100"
-ICON = '<svg viewBox="0 0 24 24" class="icon"><path d="M12 2L2 7l10 5 10-5-10-5zm0 7.5L4.5 6 12 2.5 19.5 6 12 9.5z"/></svg>'
+ICON = (
+    '<svg viewBox="0 0 24 24" class="icon">'
+    '<path d="M12 2L2 7l10 5 10-5-10-5zm0 7.5L4.5 6 12 2.5 19.5 6 12 9.5z"/></svg>'
+)
 
 
 def generated_page(target_bytes: int, seed: int = 1) -> str:
-    """A page shaped like a real one: head with styles, scripts and JSON-LD,
+    """A page shaped like a real one: head with styles and a script,
     a navigation bar, a cookie banner, an article with inline markup and
     images, a long comment thread, a sidebar and a footer."""
     rnd = random.Random(seed)
@@ -129,6 +133,20 @@ def measure(body: bytes, repeats: int) -> dict:
     return result
 
 
+def normalisation_ms(repeats: int) -> dict:
+    """normalize_text alone on 1 MB of each language's sentences."""
+    texts = {
+        "fr": " ".join(SENTENCES[:2]),
+        "en": " ".join(SENTENCES[2:4]),
+        "ar": " ".join(SENTENCES[4:6]),
+        "darija": " ".join(SENTENCES[6:]),
+    }
+    return {
+        language: round(best_seconds(normalize_text, (text * (1_000_000 // len(text) + 1))[:1_000_000], repeats) * 1000, 2)
+        for language, text in texts.items()
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
@@ -140,6 +158,7 @@ def main() -> None:
             label: measure(generated_page(size).encode(), args.repeats)
             for label, size in (("30KB", 30_000), ("2MB", 2_000_000))
         },
+        "normalize_1MB_text_ms": normalisation_ms(args.repeats),
     }
     print(json.dumps(report, indent=2))
 

@@ -119,10 +119,20 @@ def test_binary_junk_never_raises(body, content_type):
     assert isinstance(extract_text(body, content_type), PageText)
 
 
+_CONTENT_TYPES = st.one_of(
+    st.none(),
+    st.text(max_size=60),
+    st.sampled_from(["text/html", "application/json", "text/plain", "text/css", "application/octet-stream"]).map(
+        lambda mime: f"{mime}; charset=utf-8"
+    ),
+)
+
+
 @settings(max_examples=200, deadline=None)
-@given(st.binary(max_size=3000), st.one_of(st.none(), st.text(max_size=60)))
-def test_decode_never_raises(body, content_type):
+@given(st.binary(max_size=3000), _CONTENT_TYPES)
+def test_decoding_and_extraction_never_raise(body, content_type):
     assert isinstance(decode_body(body, content_type), str)
+    assert isinstance(extract_text(body, content_type), PageText)
 
 
 # ---------------------------------------------------------------- HTML
