@@ -70,7 +70,7 @@ def build_pipeline(seed: int = 0) -> Pipeline:
         dtype=np.float32,
     )
     clf = OneVsRestClassifier(
-        LogisticRegression(C=8.0, class_weight="balanced", max_iter=3000, solver="liblinear", random_state=seed)
+        LogisticRegression(C=20.0, class_weight="balanced", max_iter=3000, solver="liblinear", random_state=seed)
     )
     return Pipeline(
         [
@@ -132,6 +132,7 @@ class RiskModel:
             }
             meta_tmp = directory / (META_FILE + ".tmp")
             meta_tmp.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            os.chmod(tmp, 0o644)  # mkstemp makes it private; a model is no secret
             os.replace(tmp, directory / MODEL_FILE)
             os.replace(meta_tmp, directory / META_FILE)
         finally:

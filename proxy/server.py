@@ -36,20 +36,19 @@ class ProxySettings:
 
 def build_master(settings: ProxySettings, runtime: Runtime) -> DumpMaster:
     """A DumpMaster with Salama's addons; call from inside a running event loop."""
-    opts = options.Options(
-        listen_host=settings.listen_host,
-        listen_port=settings.listen_port,
-        confdir=str(settings.confdir),
+    opts = options.Options(listen_host=settings.listen_host, listen_port=settings.listen_port, confdir=str(settings.confdir))
+    master = DumpMaster(opts, with_termlog=not settings.quiet, with_dumper=False)
+    master.addons.add(Resolve(), UrlFilter(runtime), ContentFilter(runtime))
+    # These options belong to mitmproxy's own addons, so they exist only now.
+    opts.update(
         mode=settings.modes,
         # Decide before connecting upstream, so HTTPS blocks can show the block page.
         connection_strategy="lazy",
         # Bodies past the classification cap stream through instead of being buffered.
         stream_large_bodies=f"{runtime.policy.content.max_body_kib}k",
         ssl_insecure=settings.ssl_insecure,
+        salama_resolve=list(settings.resolve),
     )
-    master = DumpMaster(opts, with_termlog=not settings.quiet, with_dumper=False)
-    master.addons.add(Resolve(), UrlFilter(runtime), ContentFilter(runtime))
-    opts.update(salama_resolve=list(settings.resolve))
     return master
 
 

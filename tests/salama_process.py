@@ -55,7 +55,8 @@ class SalamaProcess:
             raise RuntimeError(f"salama did not start:\n{self.output()}") from None
 
     def output(self) -> str:
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         return self.log_path.read_text(errors="replace")
 
     @property

@@ -34,10 +34,13 @@ def runtime(home):
     rt.close()
 
 
-def html_flow(url: str, body: str, peer: str = "127.0.0.1", headers=None):
-    flow = tflow.tflow(resp=True)
+def html_flow(url: str, body: str, peer: str = "127.0.0.1", headers=None, url_filter: UrlFilter | None = None):
+    """A flow as the content filter sees it: the request went through the URL filter, then the page came back."""
+    flow = tflow.tflow()
     flow.client_conn.peername = (peer, 50000)
     flow.request.url = url
+    if url_filter is not None:
+        url_filter.request(flow)
     flow.response = tutils.tresp(content=b"")
     flow.response.headers["content-type"] = "text/html; charset=utf-8"
     for k, v in (headers or {}).items():
@@ -92,13 +95,11 @@ async def test_url_filter_blocks_denied_domain_before_upstream(runtime):
 async def test_content_filter_blocks_grooming_and_passes_homework(runtime):
     urlf, content = UrlFilter(runtime), ContentFilter(runtime)
     with taddons.context(urlf, content):
-        risky = html_flow("http://chat.test/room", GROOMING)
-        urlf.request(risky)
+        risky = html_flow("http://chat.test/room", GROOMING, url_filter=urlf)
         content.responseheaders(risky)
         await content.response(risky)
         assert risky.response.status_code == 403 and risky.response.headers["x-salama"] == "blocked"
-        safe = html_flow("http://school.test/", HOMEWORK)
-        urlf.request(safe)
+        safe = html_flow("http://school.test/", HOMEWORK, url_filter=urlf)
         content.responseheaders(safe)
         await content.response(safe)
         assert safe.response.status_code == 200
@@ -110,8 +111,7 @@ async def test_content_filter_blocks_grooming_and_passes_homework(runtime):
 async def test_content_filter_alerts_only_for_adult_monitor_profile(runtime):
     urlf, content = UrlFilter(runtime), ContentFilter(runtime)
     with taddons.context(urlf, content):
-        flow = html_flow("http://chat.test/room", GROOMING, peer="127.0.0.9")
-        urlf.request(flow)
+        flow = html_flow("http://chat.test/room", GROOMING, peer="127.0.0.9", url_filter=urlf)
         await content.response(flow)
         assert flow.response.status_code == 200
     runtime.journal.flush()
@@ -132,8 +132,7 @@ async def test_content_filter_alerts_only_for_adult_monitor_profile(runtime):
 async def test_hostile_bodies_never_crash(runtime, body, headers):
     urlf, content = UrlFilter(runtime), ContentFilter(runtime)
     with taddons.context(urlf, content):
-        flow = html_flow("http://odd.test/", body, headers=headers)
-        urlf.request(flow)
+        flow = html_flow("http://odd.test/", body, headers=headers, url_filter=urlf)
         await content.response(flow)
         assert flow.response.status_code in (200, 403)
 

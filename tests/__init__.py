@@ -1,0 +1,1 @@
+"""Salama tests (a package so helpers like tests.upstream can be imported)."""
