@@ -141,10 +141,12 @@ def normalisation_ms(repeats: int) -> dict:
         "ar": " ".join(SENTENCES[4:6]),
         "darija": " ".join(SENTENCES[6:]),
     }
-    return {
-        language: round(best_seconds(normalize_text, (text * (1_000_000 // len(text) + 1))[:1_000_000], repeats) * 1000, 2)
+    megabyte = 1_000_000
+    seconds = {
+        language: best_seconds(normalize_text, (text * (megabyte // len(text) + 1))[:megabyte], repeats)
         for language, text in texts.items()
     }
+    return {language: round(value * 1000, 2) for language, value in seconds.items()}
 
 
 def main() -> None:
