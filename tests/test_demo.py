@@ -20,7 +20,7 @@ import pytest
 
 from proxy.demo import scenarios
 from proxy.demo.web import SEARCH_ENGINES, SITES_DIR, DemoWebServer, demo_hosts, site_file, site_hosts, tls_context
-from salama_process import free_port, wait_for_port  # tests/ is on sys.path under pytest
+from tests.salama_process import free_port, wait_for_port
 
 RISK_FAMILIES = {"grooming", "scam", "gambling", "extremism", "self_harm", "bullying", "drugs"}
 
@@ -229,7 +229,7 @@ def test_every_scenario_keeps_its_promises_in_the_dashboard(tmp_path):
 @pytest.mark.e2e
 @pytest.mark.browser
 def test_a_browser_set_up_as_the_banner_says_meets_the_grooming_chat(tmp_path):
-    from browser import browser_page
+    from tests.browser import browser_page
 
     demo = Demo(tmp_path / "demo.log")
     try:
