@@ -33,7 +33,7 @@ _DARIJA_ARABIC_WORDS = """
 والو بحال كيداير لاباس زوين زوينة مشيت مشا نمشي كنقول كيقول تيقول كتقول قاليا ليا ليك معاك معايا
 كنتي كولشي كلشي شحال بغيتك عندو ديما ديجا
 دغيا مكاينش مابغيتش ماعرفتش ماكنعرفش كندير كيدير كادير نديرو سيري خاصني خاصك
-ولاد الصحاب لفلوس بصح ياك إيوا يالاه
+ولاد الصحاب لفلوس بصح ياك إيوا يالاه ف د
 صيفط صيفطي صيفطو صيفطلي سيفط ساهل ساهلة ساهلين رخاص مزال مازال دير ديري ديرو
 سمحلي منين علاه فوقاش تما تماك هوما حتال بالزاف كاينا بغيتو ديالهوم مكلخ بزز تبارك
 """.split()
@@ -93,7 +93,7 @@ had hadi hada hadchi hadik dak dik lli bla khassni khasni khass 3ndi 3ndk 3endi 
 m3ak m3aya 7ta hta 7it flous lflous kandir kaydir ndir mchit mcha nmchi galiha goulia gouli 9al 9olt
 kolchi koulchi kolshi bghaw baghi sme7li smehli smahli ewa iwa yallah yalah 3awtani chi chwia mabghitch
 ma3rftch tbarkellah tbarkallah saraha sara7a zaml 9ahba 9hab 7chicha hchicha tfo khayb khayba
-machi mashi mchi lyoum ghda nchri nbi3 bghitek hh
+machi mashi mchi lyoum ghda nchri nbi3 bghitek hh f
 """.split()
 
 # Digits used as Arabic letters before a letter: "m3a", "sa7bi", "9lbi" (a
