@@ -82,9 +82,13 @@ def browser_page(proxy_server: str | None = None, ca_spki: str | None = None, *,
 @contextmanager
 def serve_app(app) -> Iterator[str]:
     """Serve a WSGI app on 127.0.0.1 (a free port) in a thread; yields its base URL."""
-    from werkzeug.serving import make_server
+    from werkzeug.serving import WSGIRequestHandler, make_server
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    class QuietHandler(WSGIRequestHandler):
+        def log_request(self, *args) -> None:  # one line per request drowns a test's output
+            pass
+
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="test-http", daemon=True)
     thread.start()
     try:

@@ -13,7 +13,7 @@ from dashboard import create_app
 from storage.accounts import AccountStore
 from storage.database import open_engine
 from storage.events import EventStore
-from browser import PHONE, browser_page, serve_app  # tests/ is on sys.path under pytest
+from tests.browser import PHONE, browser_page, serve_app
 
 pytestmark = pytest.mark.browser
 

@@ -18,9 +18,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-
-from browser import DESKTOP, PHONE, browser_page, serve_app  # noqa: E402
+sys.path.insert(0, str(ROOT))
 
 from dashboard import create_app  # noqa: E402
 from salama.home import Home  # noqa: E402
@@ -28,6 +26,7 @@ from storage.accounts import AccountStore  # noqa: E402
 from storage.audit import AuditLog  # noqa: E402
 from storage.database import open_engine  # noqa: E402
 from storage.events import EventStore  # noqa: E402
+from tests.browser import DESKTOP, PHONE, browser_page, serve_app  # noqa: E402
 
 PAGES = {
     "alerts": "/",
