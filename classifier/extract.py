@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from html import unescape
 from html.parser import HTMLParser
 
@@ -220,11 +221,17 @@ _HIDDEN_BLOB_END = {name: re.compile(rf"</{name}(?=[\s/>])", re.I) for name in _
 # starts no tag ("x < y", "<3"), which html.parser would pass on one call per
 # character (one at the very end may start a tag cut off by a chunk border).
 _INLINE_NAMES = (
-    "a abbr b bdi bdo cite code data dfn em font i kbd label mark q s samp small span strong sub sup time u var"
+    "abbr b bdi bdo cite code data dfn em font i kbd label mark q s samp small span strong sub sup time u var"
 ).split()
 _TAG_NOISE = re.compile(
     rf"<(?:/?(?:{_trie_alternation(_INLINE_NAMES)})(?=[\s/>])[^<>]*>|(?![a-zA-Z/!?]|\Z))", re.I
 )
+# Links are inline too, but how much of a block is link text tells a menu of
+# links from a price list in a div named "menu": their tags become marker
+# characters (private-use code points) that the parser counts and removes.
+_LINK_START_TAG = re.compile(r"<a(?=[\s>])[^<>]*>", re.I)
+_LINK_END_TAG = re.compile(r"</a\s*>", re.I)
+LINK_START, LINK_END = "\ue000", "\ue001"
 # Thinned markup goes to the parser in chunks of about this size, so a big
 # page is thinned only as far as it is read.
 _CHUNK_CHARS = 64 * 1024
@@ -243,7 +250,10 @@ _CONTENT_ELEMENTS = frozenset(("article", "main"))
 # Wrappers of the whole page: a class such as "has-sidebar" or an
 # anti-flicker "display:none" on them must not set the page aside.
 _PAGE_WRAPPERS = frozenset(("html", "body", "main", "article"))
-_BOILERPLATE_NAME = re.compile(r"(?<![a-z])(?:nav|menu|cookie|consent|breadcrumb|footer|sidebar)", re.I)
+_BOILERPLATE_NAME = re.compile(r"(?<![a-z])(?:cookie|consent|breadcrumb|footer|sidebar)", re.I)
+# Named as navigation: set aside only if mostly links when it closes (a
+# "menu" may be a restaurant's, or a dealer's price list).
+_NAVIGATION_NAME = re.compile(r"(?<![a-z])(?:nav|menu)", re.I)
 _BOILERPLATE_ROLES = frozenset(("banner", "contentinfo", "complementary"))
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _META_NAMES = ("description", "og:description", "twitter:description", "keywords", "og:title", "twitter:title")
@@ -261,7 +271,13 @@ THIN_PAGE_CHARS = 200
 MARKUP_PER_TEXT_CHAR = 5
 MAX_TAGS = 30_000
 
-_DROP, _BOILERPLATE, _CONTENT = "drop", "boilerplate", "content"
+_DROP, _BOILERPLATE, _NAVIGATION, _CONTENT = "drop", "boilerplate", "navigation", "content"
+
+
+class _Block(NamedTuple):
+    text: str
+    link_chars: int
+    heading: bool
 
 
 class _EnoughText(Exception):
@@ -270,8 +286,10 @@ class _EnoughText(Exception):
 
 class _VisibleTextParser(HTMLParser):
     """Collects visible text by block, routing it by the role of the open
-    elements: dropped (head, forms' widgets, hidden), boilerplate (nav,
-    header, footer, aside, or named so), or content.
+    elements: dropped (head, forms' widgets), boilerplate (nav, header,
+    footer, aside, hidden, or named so), navigation (named nav or menu: held
+    until it closes, then boilerplate if mostly links, else content), or
+    content.
 
     Open elements are kept on an explicit stack with a count per tag, so an
     end tag closes what it matches in amortised constant time and a stray
@@ -288,7 +306,8 @@ class _VisibleTextParser(HTMLParser):
         self.boilerplate_blocks: list[str] = []
         self._open: list[tuple[str, str]] = []
         self._open_count: dict[str, int] = {}
-        self._role_depth = {_DROP: 0, _BOILERPLATE: 0, _CONTENT: 0}
+        self._role_depth = {_DROP: 0, _BOILERPLATE: 0, _NAVIGATION: 0, _CONTENT: 0}
+        self._navigation_blocks: list[list[_Block]] = []  # one list per open navigation element
         self._in_title = False
         self._in_heading = False
         self._block: list[str] = []
@@ -325,6 +344,8 @@ class _VisibleTextParser(HTMLParser):
                     break
                 self.feed(rest[after_construct:])
             self.end_block()
+            while self._navigation_blocks:  # left open by a truncated page
+                self._settle_navigation()
         except _EnoughText:
             pass
 
@@ -346,6 +367,8 @@ class _VisibleTextParser(HTMLParser):
             self.end_block()
         if role:
             self._role_depth[role] += 1
+        if role == _NAVIGATION:
+            self._navigation_blocks.append([])
         if tag == "title":
             self._in_title = not self.title_parts
         elif tag in _HEADING_ELEMENTS:
@@ -397,9 +420,7 @@ class _VisibleTextParser(HTMLParser):
             # An article's own header and footer belong to it.
             in_content = self._role_depth[_CONTENT] and tag in ("header", "footer")
             return "" if in_content else _BOILERPLATE
-        if _is_hidden_or_named_boilerplate(attrs):
-            return _BOILERPLATE
-        return ""
+        return _role_from_attributes(attrs)
 
     def _close_heading(self) -> None:
         for open_tag, _ in reversed(self._open):
@@ -416,6 +437,8 @@ class _VisibleTextParser(HTMLParser):
                 self.end_block()
             if role:
                 self._role_depth[role] -= 1
+            if role == _NAVIGATION:
+                self._settle_navigation()
             if open_tag == "title":
                 self._in_title = False
             elif open_tag in _HEADING_ELEMENTS:
@@ -435,40 +458,83 @@ class _VisibleTextParser(HTMLParser):
         """Close the text block being collected and file it by role."""
         if not self._block:
             return
-        text = " ".join("".join(self._block).split())
+        raw = "".join(self._block)
         self._block.clear()
         self._block_chars = 0
+        text = _visible(raw)
         if not _HAS_WORD.search(text):
             return
+        block = _Block(text, _link_chars(raw), self._in_heading)
         if self._role_depth[_BOILERPLATE]:
-            if self._boilerplate_chars < self.max_chars:
-                self.boilerplate_blocks.append(text)
-                self._boilerplate_chars += len(text)
-            return
-        text = text[: self.max_chars - self._chars]
-        self.blocks.append(text)
-        self._chars += len(text)
-        if self._in_heading and len(self.headings) < MAX_HEADINGS:
-            self.headings.append(text)
-        if self._chars >= self.max_chars:
-            self._stop()
+            self._add_boilerplate([block])
+        elif self._navigation_blocks:
+            self._navigation_blocks[-1].append(block)
+        else:
+            self._add_content([block])
+
+    def _settle_navigation(self) -> None:
+        """File the blocks of the navigation element just closed: a menu of
+        links is boilerplate, anything else content."""
+        blocks = self._navigation_blocks.pop()
+        if 2 * sum(block.link_chars for block in blocks) >= sum(len(block.text) for block in blocks):
+            self._add_boilerplate(blocks)
+        elif self._navigation_blocks:
+            self._navigation_blocks[-1].extend(blocks)
+        else:
+            self._add_content(blocks)
+
+    def _add_boilerplate(self, blocks: list[_Block]) -> None:
+        for block in blocks:
+            if self._boilerplate_chars >= self.max_chars:
+                return
+            self.boilerplate_blocks.append(block.text)
+            self._boilerplate_chars += len(block.text)
+
+    def _add_content(self, blocks: list[_Block]) -> None:
+        for block in blocks:
+            text = block.text[: self.max_chars - self._chars]
+            self.blocks.append(text)
+            self._chars += len(text)
+            if block.heading and len(self.headings) < MAX_HEADINGS:
+                self.headings.append(text)
+            if self._chars >= self.max_chars:
+                self._stop()
 
 
-def _is_hidden_or_named_boilerplate(attrs: list[tuple[str, str | None]]) -> bool:
-    """Hidden content (menus, modals, but also closed tabs) is filed with the
-    boilerplate: unused unless the page has little else."""
+def _visible(raw: str) -> str:
+    """Text without link markers, its whitespace collapsed."""
+    if LINK_START in raw or LINK_END in raw:
+        raw = raw.replace(LINK_START, "").replace(LINK_END, "")
+    return " ".join(raw.split())
+
+
+def _link_chars(raw: str) -> int:
+    """How much of a block is link text (a link may run on from, or into,
+    the next block: its text counts where its start marker is)."""
+    if LINK_START not in raw:
+        return 0
+    return sum(len(_visible(link.split(LINK_END, 1)[0])) for link in raw.split(LINK_START)[1:])
+
+
+def _role_from_attributes(attrs: list[tuple[str, str | None]]) -> str:
+    """Boilerplate when hidden (menus, modals, but also closed tabs: unused
+    unless the page has little else) or named so; navigation when named so."""
+    role = ""
     for name, value in attrs:
         if name == "hidden":
-            return True
+            return _BOILERPLATE
         if not value:
             continue
         if name == "style" and _HIDDEN_STYLE.search(value):
-            return True
-        if name in ("id", "class", "role") and _BOILERPLATE_NAME.search(value):
-            return True
+            return _BOILERPLATE
         if name == "role" and value.lower() in _BOILERPLATE_ROLES:
-            return True
-    return False
+            return _BOILERPLATE
+        if name in ("id", "class", "role"):
+            if _BOILERPLATE_NAME.search(value):
+                return _BOILERPLATE
+            if _NAVIGATION_NAME.search(value):
+                role = _NAVIGATION
+    return role
 
 
 def extract_page(html: str, max_chars: int = DEFAULT_MAX_CHARS) -> PageText:
@@ -481,7 +547,7 @@ def extract_page(html: str, max_chars: int = DEFAULT_MAX_CHARS) -> PageText:
     blocks = parser.blocks
     if sum(map(len, blocks)) < THIN_PAGE_CHARS:
         blocks = blocks + parser.boilerplate_blocks
-    title = " ".join("".join(parser.title_parts).split())[:MAX_TITLE_CHARS]
+    title = _visible("".join(parser.title_parts))[:MAX_TITLE_CHARS]
     return PageText(
         title=title or parser.meta.get("og:title", ""),
         meta=_meta_text(parser.meta, title),
@@ -496,6 +562,7 @@ def _thinned_chunks(html: str, budget: int) -> Iterator[str]:
     inline tags or stray "<"."""
     for chunk in _chunks(_pieces_between_hidden_blobs(html)):
         chunk = chunk[:budget]
+        chunk = _LINK_END_TAG.sub(LINK_END, _LINK_START_TAG.sub(LINK_START, chunk))
         yield _TAG_NOISE.sub("", chunk)
         budget -= len(chunk)
         if budget <= 0:

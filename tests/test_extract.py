@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from classifier.extract import (
     MAX_PASSAGE_CHARS,
     MIN_PASSAGE_CHARS,
+    LINK_END,
+    LINK_START,
     PageText,
     decode_body,
     extract_page,
@@ -151,12 +153,14 @@ PAGE = f"""<!doctype html>
 <header class="site-header"><nav><a href="/">Accueil</a> <a href="/menu">Menu principal</a></nav></header>
 <div id="cookie-consent">Nous utilisons des cookies</div>
 <ul class="breadcrumb"><li>Accueil</li><li>Forum</li></ul>
+<div class="main-menu"><ul><li><a href="/s">Sports</a></li><li><a href="/j"><img src="j.png" alt="Jeux vidéo"></a></li></ul></div>
 <main><article>
 <header><h1>Combien de temps d'écran ?</h1></header>
 <p>{LONG_PARAGRAPH}</p>
 <h2>Les <em>bons</em> réflexes</h2>
 <p>Posez des règles claires. <img src="a.png" alt="une famille à table"></p>
 <h4>Petit détail</h4>
+<div class="menu"><p>Menu du jour : couscous aux légumes, 45 DH</p><p>Voir <a href="/carte">la carte</a></p></div>
 <noscript>noscript text</noscript>
 <template><p>template text</p></template>
 <svg><text>svg text</text><title>svg title</title></svg>
@@ -189,6 +193,7 @@ def test_body_text_and_alt_text_are_kept(page):
     assert LONG_PARAGRAPH.strip() in text
     assert "Posez des règles claires. une famille à table" in text
     assert "Petit détail" in text
+    assert "Menu du jour : couscous aux légumes, 45 DH\nVoir la carte" in text  # a "menu" that is not links
     assert "Article publié lundi" in text  # an article's own footer
 
 
@@ -206,6 +211,8 @@ def test_body_text_and_alt_text_are_kept(page):
         "hidden text",
         "Accueil",
         "Menu principal",
+        "Sports",
+        "Jeux vidéo",
         "cookies",
         "Forum\n",
         "Publicité",
@@ -324,10 +331,27 @@ def test_hostile_markup_never_raises(hostile):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("<>/!-?&;#=\"' abcpdivh1scrt") + ["é", "ب", "\x00"]), max_size=400))
+@given(st.text(alphabet=st.sampled_from(list("<>/!-?&;#=\"' abcpdivh1scrtmenu") + ["é", "ب", "\x00"]), max_size=400))
 def test_extract_never_raises(html):
     page = extract_page(html)
     assert all(isinstance(passage, str) and passage for passage in page.passages)
+    assert LINK_START not in page.weighted_text() and LINK_END not in page.weighted_text()
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ('<ul class="menu"><li><a href="/">Accueil</a></li><li><a href="/c">Contact</a></li></ul>', []),
+        ('<nav class="x"><p>Texte dans un vrai élément nav</p></nav>', []),
+        ('<div id="navbar">Bienvenue <a href="/">ici</a></div>', ["Bienvenue ici"]),
+        ('<div class="menu"><div class="nav"><a href="/">Lien</a></div><p>Prix : 10 DH</p></div>', ["Prix : 10 DH"]),
+        ('<div class="menu"><p>Page tronquée dans un menu sans fin', ["Page tronquée dans un menu sans fin"]),
+    ],
+)
+def test_elements_named_menu_or_nav_are_dropped_only_when_mostly_links(html, expected):
+    article = "<article><p>" + LONG_PARAGRAPH + "</p></article>"  # enough text for no thin-page fallback
+    after_article = page_text(extract_page(article + html)).split(LONG_PARAGRAPH.strip())[1]
+    assert after_article.split("\n")[1:] == expected
 
 
 def test_two_megabyte_page_is_capped():
