@@ -224,7 +224,7 @@ _INLINE_NAMES = (
     "abbr b bdi bdo cite code data dfn em font i kbd label mark q s samp small span strong sub sup time u var"
 ).split()
 _TAG_NOISE = re.compile(
-    rf"<(?:/?(?:{_trie_alternation(_INLINE_NAMES)})(?=[\s/>])[^<>]*>|(?![a-zA-Z/!?]|\Z))", re.I
+    rf"<(?:(?![a-zA-Z/!?]|\Z)|/?(?:{_trie_alternation(_INLINE_NAMES)})(?=[\s/>])[^<>]*>)", re.I
 )
 # Links are inline too, but how much of a block is link text tells a menu of
 # links from a price list in a div named "menu": their tags become marker
@@ -562,8 +562,8 @@ def _thinned_chunks(html: str, budget: int) -> Iterator[str]:
     inline tags or stray "<"."""
     for chunk in _chunks(_pieces_between_hidden_blobs(html)):
         chunk = chunk[:budget]
-        chunk = _LINK_END_TAG.sub(LINK_END, _LINK_START_TAG.sub(LINK_START, chunk))
-        yield _TAG_NOISE.sub("", chunk)
+        chunk = _TAG_NOISE.sub("", chunk)  # first: fewer "<" left for the link patterns to try
+        yield _LINK_END_TAG.sub(LINK_END, _LINK_START_TAG.sub(LINK_START, chunk))
         budget -= len(chunk)
         if budget <= 0:
             return
