@@ -510,6 +510,7 @@ def main() -> None:
         "results": results,
         "project_corpus": corpus,
         "system_seconds": {name: round(s, 1) for name, s in seconds.items()},
+        "system_rows_per_s": {name: round(sum(r["rows"] for r in results) / s) for name, s in seconds.items() if s},
     }
     if not args.no_speed:
         report["speed"] = speed_figures(load, (args.model_dir or BUNDLED_MODEL_DIR) / MODEL_FILE)
