@@ -353,7 +353,7 @@ def run_set(bench: BenchSet, systems: dict[str, System], limit: int, data: Path,
     return results
 
 
-# -- the project's own corpus: the held-out split's hard negatives -------------
+# -- the project's own corpus: its test split ------------------------------
 
 
 def corpus_figures(model: RiskModel, systems: dict[str, System]) -> dict:
