@@ -50,6 +50,9 @@ _COMMON_FOLDS = {
     "\u0153": "oe",
     "\u00e6": "ae",
 }
+# Cyrillic and Greek letters drawn like Latin ones, used to write "рorn" past
+# word filters (the model reads no Cyrillic or Greek text otherwise).
+_COMMON_FOLDS.update(zip("аеёіїјорсѕухһԁԛԝӏкαικορτυχ", "aeeiijopcsyxhdqwlkaikoptux"))
 _COMMON_FOLDS.update({chr(0x0660 + d): str(d) for d in range(10)})  # Arabic-Indic digits
 _COMMON_FOLDS.update({chr(0x06F0 + d): str(d) for d in range(10)})  # Persian digits
 _COMMON_FOLDS.update(

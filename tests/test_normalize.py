@@ -71,6 +71,11 @@ FOLDED = {
         ("s\u202eex", "sex"),  # bidi override
         (" \n\t\u200b ", ""),
     ],
+    "Cyrillic and Greek lookalikes": [
+        ("\u0440orn", "porn"),  # Cyrillic р
+        ("\u0455\u0435x", "sex"),  # Cyrillic ѕ е
+        ("\u03c1\u03bf\u03c1n", "popn"),  # Greek ρ ο
+    ],
     "spelled-out and masked words": [
         ("s.e.x", "sex"),
         ("s-e-x tape", "sex tape"),
