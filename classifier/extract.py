@@ -15,9 +15,9 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from html import unescape
 from html.parser import HTMLParser
+from typing import NamedTuple
 
 import charset_normalizer
 
