@@ -47,7 +47,7 @@ def generated_page(target_bytes: int, seed: int = 1) -> str:
     rnd = random.Random(seed)
     head = (
         "<!doctype html><html lang='fr'><head><meta charset='utf-8'><title>Forum des parents - Sujet</title>"
-        "<meta name='description' content='Discussions entre parents sur les écrans, l'école et les jeux'>"
+        '<meta name="description" content="Discussions entre parents sur les écrans, l\'école et les jeux">'
         f"<style>{'.c{margin:0;padding:0}' * 300}</style>"
         f"<script>window.__STATE__={json.dumps({'items': list(range(2000))})};</script></head>"
         f"<body><header class='site-header'><nav class='main-nav'><ul>"

@@ -216,19 +216,24 @@ def _trie_alternation(words: list[str]) -> str:
 _HIDDEN_BLOB_NAMES = ["script", "style", "noscript", "template", "svg", "math", "iframe"]
 _HIDDEN_BLOB_START = re.compile(rf"<(?:({_trie_alternation(_HIDDEN_BLOB_NAMES)})(?=[\s/>])|!--)", re.I)
 _HIDDEN_BLOB_END = {name: re.compile(rf"</{name}(?=[\s/>])", re.I) for name in _HIDDEN_BLOB_NAMES}
-# Tags of inline elements, which carry no block structure: dropped, their
-# text stays ("foo<b>bar</b>" reads "foobar", as on screen). And "<" that
-# starts no tag ("x < y", "<3"), which html.parser would pass on one call per
-# character (one at the very end may start a tag cut off by a chunk border).
-_INLINE_NAMES = (
-    "abbr b bdi bdo cite code data dfn em font i kbd label mark q s samp small span strong sub sup time u var"
-).split()
+# Inline elements carry no block structure, so their tags need no parsing.
+# Formatting tags go without a trace, as they are used inside words
+# ("caf<b>é</b>", "H<sub>2</sub>O", or "p<b></b>orn" to dodge filters); so
+# does "<" that starts no tag ("x < y", "<3"), which html.parser would pass on
+# one call per character (one at the very end may start a tag cut off by a
+# chunk border).
+_FORMATTING_NAMES = "abbr b bdi bdo dfn em font i mark s samp small strong sub sup u var".split()
 _TAG_NOISE = re.compile(
-    rf"<(?:(?![a-zA-Z/!?]|\Z)|/?(?:{_trie_alternation(_INLINE_NAMES)})(?=[\s/>])[^<>]*>)", re.I
+    rf"<(?:(?![a-zA-Z/!?]|\Z)|/?(?:{_trie_alternation(_FORMATTING_NAMES)})(?=[\s/>])[^<>]*>)", re.I
 )
-# Links are inline too, but how much of a block is link text tells a menu of
-# links from a price list in a div named "menu": their tags become marker
-# characters (private-use code points) that the parser counts and removes.
+# Other inline tags become a space: side by side they are laid out apart
+# ("<span>Sexy</span><span>Girls</span>"), and a word spelled out letter by
+# letter in spans comes back whole in normalize_text ("p o r n").
+_SPACING_NAMES = "cite code data kbd label q span time".split()
+_SPACING_TAG = re.compile(rf"</?(?:{_trie_alternation(_SPACING_NAMES)})(?=[\s/>])[^<>]*>", re.I)
+# Links too, but how much of a block is link text tells a menu of links from
+# a price list in a div named "menu": their tags become marker characters
+# (private-use code points) that the parser counts, then turns into spaces.
 _LINK_START_TAG = re.compile(r"<a(?=[\s>])[^<>]*>", re.I)
 _LINK_END_TAG = re.compile(r"</a\s*>", re.I)
 LINK_START, LINK_END = "\ue000", "\ue001"
@@ -502,9 +507,9 @@ class _VisibleTextParser(HTMLParser):
 
 
 def _visible(raw: str) -> str:
-    """Text without link markers, its whitespace collapsed."""
+    """Text with link markers as spaces, its whitespace collapsed."""
     if LINK_START in raw or LINK_END in raw:
-        raw = raw.replace(LINK_START, "").replace(LINK_END, "")
+        raw = raw.replace(LINK_START, " ").replace(LINK_END, " ")
     return " ".join(raw.split())
 
 
@@ -562,7 +567,7 @@ def _thinned_chunks(html: str, budget: int) -> Iterator[str]:
     inline tags or stray "<"."""
     for chunk in _chunks(_pieces_between_hidden_blobs(html)):
         chunk = chunk[:budget]
-        chunk = _TAG_NOISE.sub("", chunk)  # first: fewer "<" left for the link patterns to try
+        chunk = _SPACING_TAG.sub(" ", _TAG_NOISE.sub("", chunk))  # first: fewer "<" left to try
         yield _LINK_END_TAG.sub(LINK_END, _LINK_START_TAG.sub(LINK_START, chunk))
         budget -= len(chunk)
         if budget <= 0:

@@ -10,16 +10,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifier.extract import (
-    MAX_PASSAGE_CHARS,
-    MIN_PASSAGE_CHARS,
     LINK_END,
     LINK_START,
+    MAX_PASSAGE_CHARS,
+    MIN_PASSAGE_CHARS,
     PageText,
     decode_body,
     extract_page,
     extract_text,
     passages_from_blocks,
 )
+from classifier.normalize import normalize_text
 
 FRENCH = "Les élèves ont mangé à la cantine, ça coûte 5 € — très cher !"
 ARABIC = "ذهب الأطفال إلى المدرسة في الصباح الباكر مع أصدقائهم"
@@ -243,8 +244,15 @@ def test_entities_are_decoded():
     assert page.passages == ["Tom & Jerry <3 café مر"]
 
 
-def test_inline_tags_inside_words_do_not_split_them():
-    assert extract_page("<p>p<b></b>o<span>r</span>n</p>").passages == ["porn"]
+def test_formatting_tags_inside_words_do_not_split_them():
+    assert extract_page("<p>p<b></b>o<i>r</i>n, caf<em>é</em>, H<sub>2</sub>O</p>").passages == ["porn, café, H2O"]
+
+
+def test_spans_and_links_side_by_side_are_separate_words():
+    html = "<p><span>Sexy</span><span>Girls</span> <a href=/t>Teen</a><a href=/m>Milf</a></p>"
+    assert extract_page(html).passages == ["Sexy Girls Teen Milf"]
+    spelled = extract_page("<h1><span>p</span><span>o</span><span>r</span><span>n</span></h1>").passages
+    assert normalize_text(spelled[0]) == "porn"
 
 
 def test_weighted_text_repeats_title_and_meta(page):
