@@ -100,8 +100,9 @@ _SPACE_LIKE = re.compile("[\x00-\x1f\x7f-\x9f\u1680\u2028\u2029]")
 LATIN_LETTERS = "a-z"
 ARABIC_LETTERS = "\u0621-\u063a\u0641-\u064a\u066e\u066f\u0671-\u06d3"
 _LETTER = f"[{LATIN_LETTERS}{ARABIC_LETTERS}]"
-# Letters, digits, and the @ and $ of leet and e-mail addresses.
-_WORDLIKE_CHAR = r"(?:[^\W_]|[@$])"
+# Not after / before letters, digits, or the @ and $ of leet and e-mail addresses.
+_AFTER_NON_WORD = r"(?<![^\W_])(?<![@$])"
+_BEFORE_NON_WORD = r"(?![^\W_])(?![@$])"
 
 # "f*ck", "p**n", "a*$$": a mask inside a word is removed.
 _MASK = re.compile(r"(?<=[a-z0-9@$])\*+(?=[a-z0-9@$])")
@@ -116,8 +117,8 @@ _SPELLED_OUT = tuple(
     (
         sep,
         re.compile(
-            f"{re.escape(sep)}(?<=(?<!{_WORDLIKE_CHAR}){_LETTER}{re.escape(sep)})"
-            f"{_LETTER}(?:{re.escape(sep)}{_LETTER})+(?!{_WORDLIKE_CHAR})"
+            f"{re.escape(sep)}(?<={_AFTER_NON_WORD}{_LETTER}{re.escape(sep)})"
+            f"{_LETTER}(?:{re.escape(sep)}{_LETTER})+{_BEFORE_NON_WORD}"
         ),
     )
     for sep in _SPELLING_SEPARATORS
