@@ -3,7 +3,7 @@ written, leetspeak and filter-evasion tricks undone, and (with hypothesis)
 that normalisation never raises and is idempotent."""
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from classifier.normalize import normalize_text
@@ -123,6 +123,9 @@ _TRICKY = st.sampled_from(
 
 @settings(max_examples=400, deadline=None)
 @given(st.one_of(st.text(), st.text(alphabet=_TRICKY)))
+@example("A*$A")  # cases hypothesis once found
+@example("A30٣A*A1")
+@example("A@A.A.A")
 def test_never_raises_and_is_idempotent(text):
     once = normalize_text(text)
     assert normalize_text(once) == once
