@@ -11,14 +11,18 @@ so loudly, in the log and in `status.json`, which the dashboard shows.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
 import threading
 import time
 from pathlib import Path
 
 from classifier.model import ModelError, RiskModel, load_model
+from rules.approvals import Approval
 from rules.blocklist_index import BlocklistIndex
 from rules.policy import Policy, PolicyError, load_policy
 from storage.database import open_engine
+from storage.access import AccessStore
 from storage.events import EventStore
 from storage.journal import EventJournal
 from storage.status import write_status
@@ -55,8 +59,15 @@ class Runtime:
         self._policy_mtime = _mtime(policy_path)
         self.index = self._load_index()
         self.model: RiskModel | None = self._load_model(model_dir) if use_model else None
-        self.events = EventStore(open_engine(database_url))
+        engine = open_engine(database_url)
+        self.events = EventStore(engine)
+        self.access = AccessStore(engine)
         self.journal = EventJournal(self.events.add_many)
+        # One worker thread for model work keeps the event loop free for other clients.
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="salama-classify")
+        self.approvals: tuple[Approval, ...] = ()
+        self.controls: dict[str, dict] = {}
+        self._refresh_shared_state()
         self._write_status()
 
     # -- loading --------------------------------------------------------------
@@ -82,6 +93,32 @@ class Runtime:
         self.warnings[key] = message
         log.warning(message)
 
+    # -- shared state: parents' answers and switches -----------------------------
+
+    def _refresh_shared_state(self) -> None:
+        """Approvals, pauses and holidays from the database (shared by every worker)."""
+        try:
+            rows = self.access.active_approvals()
+            self.controls = self.access.controls()
+        except Exception as exc:  # the database is down: keep the last known answers
+            self._warn("database", f"cannot read approvals and pauses: {type(exc).__name__}: {exc}")
+            return
+        self.warnings.pop("database", None)
+        approvals = []
+        for r in rows:
+            until = None if r["until"] is None else datetime.fromtimestamp(r["until"], timezone.utc)
+            try:
+                approvals.append(Approval(r["domain"], device=r["device"], until=until, granted_by=r["decided_by"] or ""))
+            except ValueError as exc:
+                log.warning("access request %s ignored: %s", r["id"], exc)
+        self.approvals = tuple(approvals)
+
+    def switches_for(self, profile: str) -> tuple[datetime | None, bool]:
+        """(paused until, holiday) for a profile."""
+        c = self.controls.get(profile) or {}
+        paused = c.get("paused_until")
+        return (datetime.fromtimestamp(paused, timezone.utc) if paused else None), bool(c.get("holiday"))
+
     # -- hot reload -------------------------------------------------------------
 
     def maybe_reload(self, now: float | None = None) -> None:
@@ -90,6 +127,7 @@ class Runtime:
         if now < self._next_check:
             return
         self._next_check = now + self.reload_interval
+        self._refresh_shared_state()
         changed = False
         mtime = _mtime(self.policy_path)
         if mtime != self._policy_mtime:
@@ -118,5 +156,6 @@ class Runtime:
             log.warning("cannot publish the proxy status: %s", exc)
 
     def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
         self.journal.close()
 

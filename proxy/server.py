@@ -15,8 +15,13 @@ from pathlib import Path
 from mitmproxy import options
 from mitmproxy.tools.dump import DumpMaster
 
+from proxy.addons.accessrequest import AccessRequests
 from proxy.addons.contentfilter import ContentFilter
+from proxy.addons.outgoing import OutgoingText
+from proxy.addons.passthrough import Passthrough
 from proxy.addons.resolve import Resolve
+from proxy.addons.safesearch import SafeSearch
+from proxy.addons.searchfilter import SearchFilter
 from proxy.addons.urlfilter import UrlFilter
 from proxy.runtime import Runtime
 
@@ -34,11 +39,25 @@ class ProxySettings:
     quiet: bool = False
 
 
+def salama_addons(runtime: Runtime) -> list:
+    """The addon chain, in the order a request meets it."""
+    return [
+        Resolve(),
+        AccessRequests(runtime),  # the block page's own "ask a parent" path, before anything can block it
+        Passthrough(runtime),  # no-intercept hosts: checked by name at CONNECT, TLS untouched
+        UrlFilter(runtime),  # schedule, approvals, lists: decides before connecting upstream
+        SafeSearch(runtime),
+        SearchFilter(runtime),
+        OutgoingText(runtime),
+        ContentFilter(runtime),  # the page that comes back
+    ]
+
+
 def build_master(settings: ProxySettings, runtime: Runtime) -> DumpMaster:
     """A DumpMaster with Salama's addons; call from inside a running event loop."""
     opts = options.Options(listen_host=settings.listen_host, listen_port=settings.listen_port, confdir=str(settings.confdir))
     master = DumpMaster(opts, with_termlog=not settings.quiet, with_dumper=False)
-    master.addons.add(Resolve(), UrlFilter(runtime), ContentFilter(runtime))
+    master.addons.add(*salama_addons(runtime))
     # These options belong to mitmproxy's own addons, so they exist only now.
     opts.update(
         mode=settings.modes,

@@ -46,6 +46,7 @@ CATEGORY_NAMES: dict[str, dict[str, str]] = {
     "personal_data": {"en": "Personal data", "fr": "Données personnelles", "ar": "بيانات شخصية"},
     "bypass": {"en": "Filter bypass (VPN, proxy, DNS over HTTPS)", "fr": "Contournement du filtre (VPN, proxy, DNS chiffré)", "ar": "تجاوز الفلتر (VPN، بروكسي)"},
     "sect": {"en": "Sects", "fr": "Sectes", "ar": "طوائف"},
+    "schedule": {"en": "Not now: outside the allowed hours", "fr": "Pas maintenant : en dehors des heures autorisées", "ar": "ليس الآن: خارج الأوقات المسموح بها"},
     "deny": {"en": "Blocked by the family's or school's list", "fr": "Bloqué par la liste de la famille ou de l'école", "ar": "محظور في قائمة العائلة أو المدرسة"},
 }
 

@@ -79,3 +79,31 @@ def open_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     metadata.create_all(engine)
     return engine
+
+access_requests = Table(
+    "access_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("time", Float, nullable=False, index=True),
+    Column("device", String(200), nullable=False),  # as the policy names it, or the client IP
+    Column("profile", String(100), nullable=False),
+    Column("domain", String(255), nullable=False),  # what an approval would open (host and subdomains)
+    Column("url", Text, nullable=False),  # where the child was going, to send them back there
+    Column("reason", Text),  # the child's own words, optional
+    Column("category", String(40)),  # why it was blocked
+    Column("status", String(10), nullable=False, default="pending", index=True),  # pending | approved | refused
+    Column("decided_by", String(80)),
+    Column("decided_at", Float),
+    Column("until", Float),  # approved until (Unix time); None with status approved = always
+    Column("note", Text),  # the parent's answer
+)
+
+profile_controls = Table(
+    "profile_controls",
+    metadata,
+    Column("profile", String(100), primary_key=True),
+    Column("paused_until", Float),  # "pause internet now for N minutes"
+    Column("holiday", Boolean, nullable=False, default=False),
+    Column("changed_by", String(80)),
+    Column("changed_at", Float),
+)

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from concurrent.futures import ThreadPoolExecutor
 
 from mitmproxy import http
 
 from classifier.assess import assess_page, explain
 from classifier.extract import extract_text
-from proxy.addons.urlfilter import VERDICT, block, client_ip, proxy_user
 from proxy.bodies import UndecodableBody, decoded_prefix
+from proxy.flowinfo import VERDICT, approved, client_ip, proxy_user
 from proxy.records import make_event
+from proxy.replies import block
 from proxy.runtime import Runtime
 from rules.decision import decide_content
 
@@ -33,9 +33,8 @@ def is_textual(flow: http.HTTPFlow) -> bool:
 
 
 class ContentFilter:
-    def __init__(self, runtime: Runtime, workers: int = 1):
+    def __init__(self, runtime: Runtime):
         self.runtime = runtime
-        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="salama-classify")
 
     def _cap(self) -> int:
         return self.runtime.policy.content.max_body_kib * 1024
@@ -53,6 +52,8 @@ class ContentFilter:
         request_verdict = flow.metadata.get(VERDICT)
         if model is None or flow.response.stream or request_verdict is None or request_verdict.blocked:
             return
+        if approved(request_verdict):  # a parent said yes to this site
+            return
         if not is_textual(flow) or not flow.response.raw_content:
             return
         try:
@@ -63,13 +64,13 @@ class ContentFilter:
         loop = asyncio.get_running_loop()
         ctype = flow.response.headers.get("content-type")
         max_chars = self.runtime.policy.content.max_text_chars
-        assessment = await loop.run_in_executor(self.pool, self._assess, model, body, ctype, max_chars)
+        assessment = await loop.run_in_executor(self.runtime.pool, self._assess, model, body, ctype, max_chars)
         policy = self.runtime.policy
         profile, device = policy.profile_for(client_ip(flow), proxy_user(flow))
         verdict = decide_content(profile, assessment.scores, model.thresholds, "page", device.name if device else client_ip(flow))
         if verdict.action == "allow":
             return
-        explanation = await loop.run_in_executor(self.pool, explain, model, assessment, [verdict.category, *assessment.labels])
+        explanation = await loop.run_in_executor(self.runtime.pool, explain, model, assessment, [verdict.category, *assessment.labels])
         evidence = assessment.passages.get(verdict.category or "", "")
         self.runtime.journal.record(make_event(flow.request.pretty_url, verdict, "page", evidence, explanation))
         if verdict.blocked:
@@ -78,6 +79,3 @@ class ContentFilter:
     @staticmethod
     def _assess(model, body: bytes, content_type: str | None, max_chars: int):
         return assess_page(model, extract_text(body, content_type, max_chars), max_chars)
-
-    def done(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)

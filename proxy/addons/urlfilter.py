@@ -1,44 +1,33 @@
 """Decide on each request from its address, before connecting upstream.
 
-Allow/deny lists, category blocklists and the device's profile
-(`rules.decision.decide_request`).  A blocked request gets the block page
-at once; with `connection_strategy=lazy` no upstream connection is made, so
-HTTPS blocks show the page too.  The verdict is left in `flow.metadata` for
-the content filter.
+Schedule, pauses and holidays, parents' approvals, allow/deny lists,
+category blocklists and the device's profile (`rules.decision.decide_request`).
+A blocked request gets the block page at once; with
+`connection_strategy=lazy` no upstream connection is made, so HTTPS blocks
+show the page too.  The verdict is left in `flow.metadata` for the later
+addons.
 """
 
 from __future__ import annotations
 
-import logging
+from datetime import datetime, timezone
 
 from mitmproxy import http
 
-from proxy.blockpage import render_block_page
+from proxy.flowinfo import VERDICT, client_ip, proxy_user
 from proxy.records import make_event
+from proxy.replies import block
 from proxy.runtime import Runtime
 from rules.decision import Verdict, decide_request
 
-log = logging.getLogger("salama")
 
-VERDICT = "salama.verdict"
-
-
-def client_ip(flow: http.HTTPFlow) -> str | None:
-    peer = flow.client_conn.peername
-    return peer[0] if peer else None
-
-
-def proxy_user(flow: http.HTTPFlow) -> str | None:
-    auth = flow.metadata.get("proxyauth")  # set by mitmproxy's proxyauth addon
-    return auth[0] if auth else None
-
-
-def block(flow: http.HTTPFlow, verdict: Verdict) -> None:
-    page = render_block_page(verdict, flow.request.pretty_url, flow.request.headers.get("accept-language"))
-    flow.response = http.Response.make(
-        403,
-        page.encode("utf-8"),
-        {"content-type": "text/html; charset=utf-8", "cache-control": "no-store", "x-salama": "blocked"},
+def decide_for(runtime: Runtime, url: str, ip: str | None, user: str | None) -> Verdict:
+    """decide_request with the live approvals, pause and holiday switches."""
+    profile, _ = runtime.policy.profile_for(ip, user)
+    paused_until, holiday = runtime.switches_for(profile.name)
+    return decide_request(
+        runtime.policy, runtime.index, url, ip, user,
+        at=datetime.now(timezone.utc), approvals=runtime.approvals, paused_until=paused_until, holiday=holiday,
     )
 
 
@@ -52,7 +41,7 @@ class UrlFilter:
         rt = self.runtime
         rt.maybe_reload()
         url = flow.request.pretty_url
-        verdict = decide_request(rt.policy, rt.index, url, client_ip(flow), proxy_user(flow))
+        verdict = decide_for(rt, url, client_ip(flow), proxy_user(flow))
         flow.metadata[VERDICT] = verdict
         if verdict.action == "allow":
             return
