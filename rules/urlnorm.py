@@ -281,6 +281,8 @@ def _normalize_ipv6(text: str) -> str:
         address = ipaddress.IPv6Address(text)
     except ValueError:
         return ""
+    if address.scope_id is not None:  # "fe80::1%eth0" names no host on the web
+        return ""
     mapped = address.ipv4_mapped
     return str(mapped) if mapped else address.compressed
 

@@ -77,7 +77,7 @@ def test_default_ports_vanish_other_ports_stay():
 
 
 @pytest.mark.parametrize("garbage", ["", "   ", "mailto:someone@example.com", "javascript:alert(1)", "http://", "http://exa mple.com/",
-                                     "http://example.com:99999/", "http://1.2.3.4.5/", "http://[zz::1]/", "\x00\x01"])
+                                     "http://example.com:99999/", "http://1.2.3.4.5/", "http://[zz::1]/", "http://[fe80::1%25eth0]/", "::%]", "\x00\x01"])
 def test_garbage_gives_an_empty_host(garbage):
     assert normalize_url(garbage).host == ""
 
