@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 from classifier.model import ModelError, RiskModel, load_model
 from rules.approvals import Approval
@@ -47,11 +48,13 @@ class Runtime:
         status_dir: Path,
         use_model: bool = True,
         reload_interval: float = 2.0,
+        clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
     ):
         self.policy_path = policy_path
         self.index_path = index_path
         self.status_dir = status_dir
         self.reload_interval = reload_interval
+        self.clock = clock  # injectable, so schedules can be tested at chosen times
         self.warnings: dict[str, str] = {}
         self._lock = threading.Lock()
         self._next_check = 0.0
@@ -98,7 +101,7 @@ class Runtime:
     def _refresh_shared_state(self) -> None:
         """Approvals, pauses and holidays from the database (shared by every worker)."""
         try:
-            rows = self.access.active_approvals()
+            rows = self.access.active_approvals(self.clock().timestamp())
             self.controls = self.access.controls()
         except Exception as exc:  # the database is down: keep the last known answers
             self._warn("database", f"cannot read approvals and pauses: {type(exc).__name__}: {exc}")

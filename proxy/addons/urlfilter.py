@@ -10,8 +10,6 @@ addons.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from mitmproxy import http
 
 from proxy.flowinfo import VERDICT, client_ip, proxy_user
@@ -27,7 +25,7 @@ def decide_for(runtime: Runtime, url: str, ip: str | None, user: str | None) -> 
     paused_until, holiday = runtime.switches_for(profile.name)
     return decide_request(
         runtime.policy, runtime.index, url, ip, user,
-        at=datetime.now(timezone.utc), approvals=runtime.approvals, paused_until=paused_until, holiday=holiday,
+        at=runtime.clock(), approvals=runtime.approvals, paused_until=paused_until, holiday=holiday,
     )
 
 
