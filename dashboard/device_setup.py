@@ -124,7 +124,7 @@ def proxy_address() -> tuple[str, int]:
     if configured:
         match = HOST_PORT.match(configured)
         return match["host"], int(match["port"])
-    return request_host_name(), DEFAULT_PROXY_PORT
+    return request_host_name(), int(current_app.config.get("SALAMA_PROXY_PORT") or DEFAULT_PROXY_PORT)
 
 
 def _available_certificates() -> list[str]:

@@ -42,6 +42,7 @@ def register(sub) -> None:
     add_home_argument(p)
     p.add_argument("--listen-host", default="127.0.0.1", metavar="H")
     p.add_argument("--dashboard-port", type=int, default=8081, metavar="N")
+    p.add_argument("--proxy-port", type=int, default=8080, metavar="N", help="the proxy's port, for the PAC file")
     p.set_defaults(func=cmd_dashboard)
 
 
@@ -72,9 +73,9 @@ def cmd_init(args) -> int:
     return 0
 
 
-def _start_dashboard(home: Home, listen_host: str, dashboard_port: int) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "salama", "dashboard", "--home", str(home.root),
-           "--listen-host", listen_host, "--dashboard-port", str(dashboard_port)]
+def _start_dashboard(home: Home, listen_host: str, dashboard_port: int, proxy_port: int) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "salama", "dashboard", "--home", str(home.root), "--listen-host", listen_host,
+           "--dashboard-port", str(dashboard_port), "--proxy-port", str(proxy_port)]
     return subprocess.Popen(cmd)
 
 
@@ -120,7 +121,7 @@ def run_salama(
         ssl_insecure=ssl_insecure,
         quiet=quiet,
     )
-    dashboard = _start_dashboard(home, listen_host, dashboard_port) if with_dashboard else None
+    dashboard = _start_dashboard(home, listen_host, dashboard_port, proxy_port) if with_dashboard else None
     print(f"Salama proxy on {listen_host}:{proxy_port}", flush=True)
     if dashboard:
         print(f"Salama dashboard on http://{listen_host}:{dashboard_port}/", flush=True)
@@ -142,7 +143,7 @@ def cmd_dashboard(args) -> int:
     from dashboard import create_app
 
     home = Home.resolve(args.home)
-    app = create_app(home=home.root)
+    app = create_app(home=home.root, config={"SALAMA_PROXY_PORT": args.proxy_port})
     started = time.strftime("%H:%M:%S")
     print(f"[{started}] dashboard serving on http://{args.listen_host}:{args.dashboard_port}/", flush=True)
     waitress_serve(app, host=args.listen_host, port=args.dashboard_port, threads=8, ident="salama")
