@@ -76,11 +76,10 @@ class Runtime:
     # -- loading --------------------------------------------------------------
 
     def _load_index(self) -> BlocklistIndex:
-        try:
-            return BlocklistIndex.open(self.index_path)
-        except (ValueError, OSError) as exc:
-            self._warn("blocklists", f"blocklist index unusable ({exc}); using the built-in default lists")
-            return BlocklistIndex.build()
+        index = BlocklistIndex.open(self.index_path)
+        if index.last_error:
+            self._warn("blocklists", f"blocklist index unusable ({index.last_error}); using the built-in default lists")
+        return index
 
     def _load_model(self, model_dir: Path | None) -> RiskModel | None:
         try:

@@ -244,11 +244,18 @@ class BlocklistIndex:
     def open(cls, path: str | os.PathLike) -> "BlocklistIndex":
         """The index at `path`, or Salama's default lists while there is none yet.
 
+        A damaged file gives the default lists too, with `last_error` saying why.
         Either way `reload_if_changed()` picks up the file once it appears or changes.
         """
         path = Path(path)
         if path.exists():
-            return cls.load(path)
+            try:
+                return cls.load(path)
+            except (OSError, ValueError) as exc:  # damaged: defaults now, the file again once it is replaced
+                index = cls(cls.build()._tables, path)
+                index.last_error = str(exc)
+                index._tables.stamp = _file_stamp(path)
+                return index
         return cls(cls.build()._tables, path)
 
     def save(self, path: str | os.PathLike) -> None:
@@ -275,11 +282,9 @@ class BlocklistIndex:
         """
         if self._path is None:
             return False
-        try:
-            st = os.stat(self._path)
-        except OSError:
+        stamp = _file_stamp(self._path)
+        if stamp is None:
             return False
-        stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
         if stamp == self._tables.stamp:
             return False
         try:
@@ -476,6 +481,15 @@ def _bit_filter(crcs: np.ndarray) -> np.ndarray:
     bits = np.zeros(size_bits // 8, dtype=np.uint8)
     np.bitwise_or.at(bits, slots >> np.uint32(3), (np.uint8(1) << (slots & np.uint32(7)).astype(np.uint8)))
     return bits
+
+
+def _file_stamp(path: Path) -> tuple[int, int, int] | None:
+    """What tells a replaced index file from the loaded one: inode, mtime, size."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 def _bucket_bits(count: int) -> int:

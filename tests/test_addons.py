@@ -169,3 +169,23 @@ def test_damaged_model_falls_back_to_lists(home, tmp_path):
 
     assert read_status(home.root)["model_loaded"] is False
     rt.close()
+
+
+def test_damaged_index_falls_back_to_default_lists_and_recovers(home):
+    from rules.blocklist_index import BlocklistIndex
+    from rules.listformats import Entry
+
+    home.index_path.parent.mkdir(parents=True, exist_ok=True)
+    home.index_path.write_bytes(b"SALAMAIX but not really an index")
+    rt = Runtime(policy_path=home.policy_path, index_path=home.index_path, model_dir=home.model_dir,
+                 database_url=home.database_url, status_dir=home.root, use_model=False)
+    try:
+        assert "blocklists" in rt.warnings
+        assert rt.index.match("http://casino-royal.test/") is None
+        BlocklistIndex.build([("school", [Entry("domain", "casino-royal.test", "gambling", False)])]).save(home.index_path)
+        rt.maybe_reload(now=1e12)
+        match = rt.index.match("http://www.casino-royal.test/")
+        assert match is not None and match.category == "gambling"
+        assert "blocklists" not in rt.warnings
+    finally:
+        rt.close()
