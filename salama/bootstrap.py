@@ -26,13 +26,26 @@ class InitResult:
     model_note: str | None = None
 
 
+#: The CA certificate devices install (mitmproxy's name for it).
+CA_CERTIFICATE = "mitmproxy-ca-cert.pem"
+#: Files in the CA folder (mitmproxy's confdir) holding private keys: the CA's,
+#: and the WireGuard mode's keys, which mitmproxy writes with the default umask.
+SECRET_FILES = ("mitmproxy-ca.pem", "mitmproxy-ca.p12", "wireguard.conf")
+
+
 def ensure_ca(home: Home) -> None:
-    """Create the installation's own CA in the home (mitmproxy's format)."""
+    """Create the installation's own CA in the home (mitmproxy's format), and
+    keep the folder private (0700) and its key files owner-only (0600), also
+    in a home made by an older version or copied from elsewhere."""
     from mitmproxy.certs import CertStore  # imported here: only init needs it
 
+    home.ca_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    home.ca_dir.chmod(0o700)
     CertStore.from_store(str(home.ca_dir), "mitmproxy", 2048)
-    for f in home.ca_dir.glob("mitmproxy-ca*.pem"):
-        f.chmod(0o600)
+    for name in SECRET_FILES:
+        path = home.ca_dir / name
+        if path.exists():
+            path.chmod(0o600)
 
 
 def ensure_model(home: Home, log=print) -> str | None:
