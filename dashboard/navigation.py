@@ -28,6 +28,7 @@ NAV = (
     NavItem("requests.index", _l("Access requests")),
     NavItem("rules.index", _l("Rules"), owner_only=True),
     NavItem("device_setup.index", _l("Set up a device")),
+    NavItem("wireguard.index", _l("Phones (WireGuard)"), owner_only=True),
     NavItem("accounts.index", _l("Accounts"), owner_only=True),
     NavItem("audit.index", _l("Audit log"), owner_only=True),
 )
