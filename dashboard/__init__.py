@@ -59,11 +59,13 @@ def create_app(home: str | os.PathLike | None = None, config: dict | None = None
     csrf.init_app(app)
 
     from dashboard import access, accounts, activity, alerts, api, audit, auth, device_setup, i18n, security
+    from dashboard import wireguard
 
     security.install(app)
     i18n.install(app)
     for blueprint in (auth.bp, accounts.bp, audit.bp, alerts.bp, activity.bp, device_setup.bp, i18n.bp, api.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(wireguard.bp)  # owners: a phone's WireGuard configuration and QR code
     csrf.exempt(api.bp)  # the API checks Basic auth itself, and the CSRF token for session writes
     access.install(app)
     return app
