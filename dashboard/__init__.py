@@ -5,7 +5,8 @@ per-user default), so `flask --app dashboard run` works as well as
 `salama run`.  Blueprints by feature: `auth` (login, first-run set-up, own
 password), `accounts` and `audit` (owners), `alerts` (review pages),
 `activity` (charts, weekly summary), `device_setup` (public: how to point a
-device at Salama, the CA certificate, the PAC file), `language` (the picker)
+device at Salama, the CA certificate, the PAC file), `language` (the picker),
+`rules` (the rules editor, owners), `requests` (children's access requests)
 and `api` (JSON under /api/, HTTP Basic or session).  The dashboard reads
 the stored events and the policy; it never talks to mitmproxy.
 
@@ -23,6 +24,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from salama.home import Home
+from storage.access import AccessStore
 from storage.accounts import AccountStore
 from storage.audit import AuditLog
 from storage.database import open_engine
@@ -56,14 +58,16 @@ def create_app(home: str | os.PathLike | None = None, config: dict | None = None
     app.extensions["salama.events"] = EventStore(engine)
     app.extensions["salama.accounts"] = AccountStore(engine)
     app.extensions["salama.audit"] = AuditLog(engine)
+    app.extensions["salama.access"] = AccessStore(engine)
     csrf.init_app(app)
 
-    from dashboard import access, accounts, activity, alerts, api, audit, auth, device_setup, i18n, security
+    from dashboard import access, accounts, activity, alerts, api, audit, auth, device_setup, i18n, requests, rules_editor, security
     from dashboard import wireguard
 
     security.install(app)
     i18n.install(app)
-    for blueprint in (auth.bp, accounts.bp, audit.bp, alerts.bp, activity.bp, device_setup.bp, i18n.bp, api.bp):
+    for blueprint in (auth.bp, accounts.bp, audit.bp, alerts.bp, activity.bp, device_setup.bp, i18n.bp, api.bp,
+                      rules_editor.bp, requests.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(wireguard.bp)  # owners: a phone's WireGuard configuration and QR code
     csrf.exempt(api.bp)  # the API checks Basic auth itself, and the CSRF token for session writes
