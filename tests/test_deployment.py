@@ -4,16 +4,25 @@ WireGuard mode and its dashboard page, local mode.  Only 127.0.0.1."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import shutil
+import socket
 import stat
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
+from dashboard import create_app
+from rules.policy import DEFAULT_POLICY_PATH
 from salama.bootstrap import ensure_ca
 from salama.cli import main
 from salama.commands.deploy import systemd_unit
+from storage.accounts import AccountStore
+from storage.database import open_engine
+from tests.test_dashboard import login, run_pac
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -131,3 +140,138 @@ def test_ca_commands_without_a_ca_say_what_to_do(tmp_path, capsys):
     for action in ("show", "rotate"):
         status, _, err = salama(capsys, "ca", action, "--home", str(tmp_path / "empty"))
         assert status == 2 and "salama init" in err
+
+
+# --- explicit proxy: PAC and WPAD in a JavaScript engine -----------------------------------------
+
+
+def owner_app(home, **config):
+    AccountStore(open_engine(home.database_url)).create("parent", "secret-pass", "owner")
+    return create_app(home=home.root, config={"TESTING": True, **config})
+
+
+def test_pac_and_wpad_are_javascript_that_names_the_proxy(home):
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed: no JavaScript engine to evaluate the PAC file")
+    client = owner_app(home, SALAMA_PROXY_PORT=3128).test_client()
+    for path in ("/proxy.pac", "/wpad.dat"):
+        pac = client.get(path, base_url="http://192.168.1.10:8081").get_data(as_text=True)
+        subprocess.run(["node", "--check", "-"], input=pac, text=True, check=True, timeout=30)
+        assert run_pac(pac, "https://www.example.org/page", "www.example.org") == "PROXY 192.168.1.10:3128"
+        assert run_pac(pac, "http://192.168.1.10:8081/", "192.168.1.10") == "DIRECT"  # the dashboard itself
+
+
+# --- phones: WireGuard mode ----------------------------------------------------------------------
+
+
+def make_runtime(home):
+    """The proxy's engines on the default policy, without the model (not needed here)."""
+    from proxy.runtime import Runtime
+
+    shutil.copyfile(DEFAULT_POLICY_PATH, home.policy_path)
+    return Runtime(policy_path=home.policy_path, index_path=home.index_path, model_dir=home.model_dir,
+                   database_url=home.database_url, status_dir=home.root, use_model=False)
+
+
+def free_udp_port() -> int:
+    """A free UDP port on 127.0.0.1; skips the test where the sandbox forbids UDP sockets."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+    except OSError as exc:
+        pytest.skip(f"cannot listen on UDP 127.0.0.1 here: {exc}")
+
+
+def test_wireguard_mode_starts_and_the_owner_page_shows_its_configuration(home):
+    from dashboard.wireguard import qr_svg
+
+    udp_port = free_udp_port()
+    printed = asyncio.run(wireguard_client_config(home, udp_port))
+    keys = json.loads((home.ca_dir / "wireguard.conf").read_text())
+    assert set(keys) == {"server_key", "client_key"}
+    assert f"PrivateKey = {keys['client_key']}" in printed and f"Endpoint = 127.0.0.1:{udp_port}" in printed
+
+    app = owner_app(home)
+    AccountStore(open_engine(home.database_url)).create("teacher", "secret-pass", "viewer")
+    page_path = f"/setup/wireguard?endpoint=127.0.0.1:{udp_port}"
+    assert app.test_client().get(page_path).status_code == 302  # to the login page
+    viewer = app.test_client()
+    login(viewer, "teacher")
+    assert viewer.get(page_path).status_code == 403
+    owner = app.test_client()
+    login(owner)
+    response = owner.get(page_path)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    html = response.get_data(as_text=True)
+    assert f'<pre dir="ltr">{printed}</pre>' in html  # the dashboard writes what mitmproxy printed
+    assert qr_svg(printed) in html and qr_svg(printed).startswith("<svg")
+    assert 'href="/setup/wireguard"' in html  # the owner's navigation
+
+
+async def wireguard_client_config(home, udp_port: int) -> str:
+    """Start Salama's proxy in WireGuard mode on 127.0.0.1 (as `salama run --mode wireguard`
+    does) and return the client configuration mitmproxy prints at start-up."""
+    from proxy.server import ProxySettings, build_master
+
+    runtime = make_runtime(home)
+    settings = ProxySettings(listen_host="127.0.0.1", listen_port=udp_port, confdir=home.ca_dir,
+                             modes=["wireguard"], quiet=True)
+    master = build_master(settings, runtime)
+    running = asyncio.create_task(master.run())
+    try:
+        [server] = await started_servers(master)
+        return server.client_conf()
+    finally:
+        master.shutdown()
+        await asyncio.wait_for(running, 30)
+        runtime.close()
+
+
+async def started_servers(master, timeout: float = 30) -> list:
+    servers = master.addons.get("proxyserver").servers
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if len(servers) and not servers.is_updating and all(s.is_running for s in servers):
+            return list(servers)
+        await asyncio.sleep(0.05)
+    raise AssertionError("the WireGuard server did not start (see the log above)")
+
+
+def test_wireguard_page_before_the_mode_ran_and_with_a_bad_address(home):
+    client = owner_app(home).test_client()
+    login(client)
+    html = client.get("/setup/wireguard").get_data(as_text=True)
+    assert "--mode wireguard" in html and "<svg" not in html
+    response = client.get("/setup/wireguard?endpoint=no%20port")
+    assert response.status_code == 400 and "host:port" in response.get_data(as_text=True)
+    (home.ca_dir / "wireguard.conf").write_text('{"server_key": "short", "client_key": "x"}')
+    response = client.get("/setup/wireguard")
+    assert response.status_code == 500 and "cannot be read" in response.get_data(as_text=True)
+
+
+def test_wireguard_public_key_matches_mitmproxy():
+    mitmproxy_rs = pytest.importorskip("mitmproxy_rs")
+    from dashboard.wireguard import public_key
+
+    key = mitmproxy_rs.wireguard.genkey()
+    assert public_key(key) == mitmproxy_rs.wireguard.pubkey(key)
+
+
+# --- a single computer: local mode ---------------------------------------------------------------
+
+
+async def test_local_mode_is_accepted(home):
+    """Only the option: capturing this machine's traffic is not a test's business."""
+    from mitmproxy.exceptions import OptionsError
+
+    from proxy.server import ProxySettings, build_master
+
+    runtime = make_runtime(home)
+    try:
+        master = build_master(ProxySettings(listen_port=0, confdir=home.ca_dir, modes=["local"]), runtime)
+        assert master.options.mode == ["local"]
+        with pytest.raises(OptionsError):
+            master.options.update(mode=["no-such-mode"])
+    finally:
+        runtime.close()
