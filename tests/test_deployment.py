@@ -10,6 +10,7 @@ import shutil
 import socket
 import stat
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -159,6 +160,58 @@ def test_pac_and_wpad_are_javascript_that_names_the_proxy(home):
         subprocess.run(["node", "--check", "-"], input=pac, text=True, check=True, timeout=30)
         assert run_pac(pac, "https://www.example.org/page", "www.example.org") == "PROXY 192.168.1.10:3128"
         assert run_pac(pac, "http://192.168.1.10:8081/", "192.168.1.10") == "DIRECT"  # the dashboard itself
+
+
+class RecordingProxy:
+    """A stand-in proxy on 127.0.0.1 that answers every request and remembers its target."""
+
+    def __init__(self):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        seen = self.seen = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                seen.append(self.path)  # the absolute URL a browser sends to a proxy
+                body = b"<title>through the proxy</title>"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_port
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.browser
+def test_chromium_follows_the_pac_file(home):
+    """Chromium's own PAC engine (--proxy-pac-url) sends web addresses to the named
+    proxy and local names directly."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    from tests.browser import browser_page, serve_app
+
+    proxy = RecordingProxy()
+    app = owner_app(home, SALAMA_PROXY_ADDRESS=f"127.0.0.1:{proxy.port}")
+    try:
+        with serve_app(app) as dashboard, browser_page(extra_args=(f"--proxy-pac-url={dashboard}/proxy.pac",)) as page:
+            page.goto("http://school.test/homework")
+            assert page.title() == "through the proxy"
+            with pytest.raises(PlaywrightError):
+                page.goto("http://printer/", timeout=15000)  # DIRECT: no such name here
+    finally:
+        proxy.close()
+    assert "http://school.test/homework" in proxy.seen
+    assert not [url for url in proxy.seen if "printer" in url]
 
 
 # --- phones: WireGuard mode ----------------------------------------------------------------------
