@@ -1,10 +1,18 @@
 """Scoring a text or a page, and explaining the result.
 
-A page is scored as a whole and passage by passage; each category keeps its
-highest score, so one risky paragraph is not drowned by a long safe page,
-while a single risky word inside a long safe passage stays diluted.
+A page is scored in sections: its passages joined, in order, into sections
+of about `SECTION_CHARS` characters (title and meta description lead the
+first).  Each category keeps its highest score over the sections and, when
+there are several, the whole page.  A section is long enough that one risky
+word in a long safe article stays diluted by its neighbours, and short
+enough that one risky paragraph is not drowned by the rest of the page.  At
+most `SCORED_CHARS` characters of sections are scored: the cost of a page
+is bounded whatever its size (a 2 MB page costs about what a long article
+does).  Most pages make a single section, scored once.
+
 Explanations list the words whose features pushed a category's score up
-(from the logistic regression's weights) and the passage that scored highest.
+(from the classifier's weights against "safe") and the section that scored
+highest.
 """
 
 from __future__ import annotations
@@ -20,8 +28,9 @@ from classifier.model import RiskModel
 from classifier.normalize import normalize_text
 from rules.categories import MODEL_CATEGORIES
 
-MAX_PASSAGES = 40
-PASSAGE_CHARS = 1200
+PASSAGE_CHARS = 1200  # evidence kept per category
+SECTION_CHARS = 800  # extract_page's largest passage: a paragraph is scored on its own or with its neighbours
+SCORED_CHARS = 24_000
 _TOKEN = re.compile(r"\w+")
 
 
@@ -49,17 +58,26 @@ class Assessment:
         return cat, self.scores[cat]
 
 
-def _capped_passages(page: PageText, max_chars: int) -> list[str]:
-    out, used = [], 0
-    for p in page.all_passages():
-        p = p.strip()
-        if not p:
+def sections(page: PageText, budget: int = SCORED_CHARS) -> list[str]:
+    """The page's passages joined in order into sections of up to
+    SECTION_CHARS (a longer passage is its own section, cut there), at most
+    `budget` characters in all."""
+    out: list[str] = []
+    current = ""
+    used = 0
+    for passage in page.all_passages():
+        passage = passage.strip()[: min(SECTION_CHARS, budget - used)]
+        if not passage:
             continue
-        out.append(p[:PASSAGE_CHARS])
-        used += len(out[-1])
-        if used >= max_chars or len(out) >= MAX_PASSAGES:
+        used += len(passage) + 1  # with the newline that joins it
+        if current and len(current) + len(passage) + 1 > SECTION_CHARS:
+            out.append(current)
+            current = passage
+        else:
+            current = f"{current}\n{passage}" if current else passage
+        if used >= budget:
             break
-    return out
+    return out + [current] if current else out
 
 
 def assess_text(model: RiskModel, text: str) -> Assessment:
@@ -70,15 +88,16 @@ def assess_text(model: RiskModel, text: str) -> Assessment:
 
 
 def assess_page(model: RiskModel, page: PageText, max_chars: int = 60_000) -> Assessment:
-    whole = page.weighted_text()[:max_chars]
-    passages = _capped_passages(page, max_chars)
-    rows = model.score_texts([whole] + passages)
+    parts = sections(page, min(max_chars, SCORED_CHARS))
+    whole = page.weighted_text()[: min(max_chars, SCORED_CHARS)]
+    if not parts:
+        return Assessment({c: 0.0 for c in MODEL_CATEGORIES}, [], detect_language(whole), {})
+    texts = parts if len(parts) == 1 else [whole] + parts
+    rows = model.score_texts(texts)
     best = rows.max(axis=0)
     scores = {c: float(best[i]) for i, c in enumerate(MODEL_CATEGORIES)}
-    labels = model.labels_for(scores)
-    texts = [whole] + passages
     evidence = {c: texts[int(np.argmax(rows[:, i]))][:PASSAGE_CHARS] for i, c in enumerate(MODEL_CATEGORIES)}
-    return Assessment(scores, labels, detect_language(whole[:5000]), evidence)
+    return Assessment(scores, model.labels_for(scores), detect_language(whole[:5000]), evidence)
 
 
 def explain_terms(model: RiskModel, text: str, category: str, top: int = 8) -> list[dict]:
@@ -86,7 +105,7 @@ def explain_terms(model: RiskModel, text: str, category: str, top: int = 8) -> l
     pipe = model.pipeline
     union = pipe.named_steps["features"]
     words, chars = (t for _, t in union.transformer_list)
-    coef = pipe.named_steps["classify"].estimators_[MODEL_CATEGORIES.index(category)].coef_.ravel()
+    coef = pipe.named_steps["classify"].coef_[MODEL_CATEGORIES.index(category)]
     norm = normalize_text(text[:PASSAGE_CHARS * 4])
     x = union.transform([norm]).tocsr()
     weight = dict(zip(x.indices.tolist(), (x.data * coef[x.indices]).tolist()))

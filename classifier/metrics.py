@@ -26,11 +26,22 @@ def multilabel_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict:
     }
 
 
-def best_threshold(y: np.ndarray, scores: np.ndarray, floor: float = 0.25, ceiling: float = 0.9) -> float:
-    """The cut that maximises F1 on validation scores, kept within [floor, ceiling]."""
-    best_t, best_f = 0.5, -1.0
+def best_threshold(
+    y: np.ndarray,
+    scores: np.ndarray,
+    safe: np.ndarray | None = None,
+    max_safe_rate: float = 1.0,
+    floor: float = 0.1,
+    ceiling: float = 0.9,
+) -> float:
+    """The cut in [floor, ceiling] that maximises F1 on validation scores,
+    among the cuts that flag at most `max_safe_rate` of the `safe` rows (a
+    boolean mask); the highest cut when none keeps under that rate."""
+    best_t, best_f = ceiling, -1.0
     for t in np.arange(floor, ceiling + 1e-9, 0.025):
         pred = scores >= t
+        if safe is not None and safe.any() and pred[safe].mean() > max_safe_rate:
+            continue
         tp = int((pred & (y == 1)).sum())
         fp = int((pred & (y == 0)).sum())
         fn = int((~pred & (y == 1)).sum())

@@ -2,13 +2,18 @@
 
 The Pipeline normalises text, builds word and character n-gram TF-IDF
 features (character n-grams cope with Arabic morphology, arabizi and
-misspellings) and fits one logistic regression per category, whose
-probabilities are the category scores.  Per-category thresholds are chosen on
-a validation split and stored beside the model.
+misspellings) and fits one multinomial logistic regression over the
+categories plus "safe" (`CategorySoftmax`): the safe class learns what
+prevention pages, news and schoolwork share, so they stop scoring as the
+risk they talk about, which one-vs-rest models learnt poorly.  The softmax
+probabilities are the category scores.  Per-category thresholds are chosen
+on a validation split and stored beside the model.
 
-On disk a model is `model.joblib` plus `model.json` (Salama version,
-categories, thresholds, corpus hash, metrics, scikit-learn version and the
-SHA-256 of the joblib file).  `load_model` refuses a file whose hash or
+On disk a model is `model.pickle` (written with the standard pickle module
+at its highest protocol, uncompressed: joblib's pure-Python unpickler and
+zlib took over a second to read the vocabularies back) plus `model.json`
+(Salama version, categories, thresholds, corpus hash, metrics,
+scikit-learn version and the SHA-256 of the pickle file).  `load_model` refuses a file whose hash or
 versions do not match, because a pickle runs code when loaded and an
 incompatible one can silently mis-score.
 """
@@ -18,17 +23,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-import joblib
 import numpy as np
 import sklearn
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
-from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
@@ -36,9 +41,9 @@ from classifier.normalize import normalize_text
 from rules.categories import MODEL_CATEGORIES
 
 BUNDLED_MODEL_DIR = Path(__file__).with_name("model")
-MODEL_FILE = "model.joblib"
+MODEL_FILE = "model.pickle"
 META_FILE = "model.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: CategorySoftmax instead of one-vs-rest regressions
 
 
 class ModelError(ValueError):
@@ -69,16 +74,78 @@ def build_pipeline(seed: int = 0) -> Pipeline:
         max_features=250_000,
         dtype=np.float32,
     )
-    clf = OneVsRestClassifier(
-        LogisticRegression(C=20.0, class_weight="balanced", max_iter=3000, solver="liblinear", random_state=seed)
-    )
     return Pipeline(
         [
             ("normalize", FunctionTransformer(normalize_many)),
             ("features", FeatureUnion([("words", words), ("chars", chars)])),
-            ("classify", clf),
+            ("classify", CategorySoftmax(seed=seed)),
         ]
     )
+
+
+class CategorySoftmax(ClassifierMixin, BaseEstimator):
+    """One multinomial logistic regression over the categories plus "safe".
+
+    Fitted on a multi-label matrix: a row with two labels counts half for
+    each, a row with none is "safe".  `predict_proba` gives each category's
+    probability (the safe column dropped), computed with one sparse product;
+    `coef_` holds each category's weights against "safe", for explanations.
+    Only float32 weights are kept, to keep the file small and fast to load.
+    """
+
+    def __init__(self, C: float = 20.0, max_iter: int = 300, seed: int = 0):
+        self.C = C
+        self.max_iter = max_iter
+        self.seed = seed
+
+    def fit(self, X, Y):
+        Y = np.asarray(Y)
+        rows, classes, row_weights = _one_class_per_row(Y)
+        regression = LogisticRegression(C=self.C, max_iter=self.max_iter, random_state=self.seed)
+        regression.fit(X[rows], classes, sample_weight=row_weights)
+        # Classes absent from Y get no column from sklearn: give them -inf odds.
+        coef, intercept = regression.coef_, regression.intercept_
+        if len(regression.classes_) == 2:  # sklearn keeps one row: the second class against the first
+            coef, intercept = np.vstack([np.zeros_like(coef), coef]), np.concatenate([[0.0], intercept])
+        # Stored features x classes, C-ordered: a sparse product with a
+        # transposed view would copy the whole matrix on every call.
+        weights = np.zeros((X.shape[1], Y.shape[1] + 1), dtype=np.float32)
+        bias = np.full(Y.shape[1] + 1, -np.inf, dtype=np.float32)
+        weights[:, regression.classes_] = coef.T
+        bias[regression.classes_] = intercept
+        self.weights_, self.bias_ = weights, bias
+        self.classes_ = np.arange(Y.shape[1])
+        return self
+
+    def decision_function(self, X) -> np.ndarray:
+        return np.asarray(X @ self.weights_) + self.bias_
+
+    def predict_proba(self, X) -> np.ndarray:
+        z = self.decision_function(X)
+        z -= z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        return (p / p.sum(axis=1, keepdims=True))[:, :-1]
+
+    def predict(self, X) -> np.ndarray:
+        return (self.predict_proba(X) >= 0.5).astype(np.int8)
+
+    @property
+    def coef_(self) -> np.ndarray:
+        """Each category's weights relative to "safe" (its log-odds against safe)."""
+        return (self.weights_[:, :-1] - self.weights_[:, -1:]).T
+
+
+def _one_class_per_row(Y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows, classes and weights: a row per label (weight 1/labels), safe = the last class."""
+    rows, classes, weights = [], [], []
+    safe = Y.shape[1]
+    for i, labels in enumerate(Y):
+        present = np.flatnonzero(labels)
+        for c in present if len(present) else [safe]:
+            rows.append(i)
+            classes.append(c)
+            weights.append(1.0 / max(len(present), 1))
+    return np.array(rows), np.array(classes), np.array(weights)
 
 
 def label_matrix(labels: Sequence[Sequence[str]]) -> np.ndarray:
@@ -116,12 +183,13 @@ class RiskModel:
     # -- files --------------------------------------------------------------
 
     def save(self, directory: Path) -> None:
-        """Write model.joblib and model.json atomically into `directory`."""
+        """Write model.pickle and model.json atomically into `directory`."""
         directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".model-", suffix=".joblib")
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".model-", suffix=".pickle")
         os.close(fd)
         try:
-            joblib.dump(self.pipeline, tmp, compress=3)
+            with open(tmp, "wb") as handle:
+                pickle.dump(self.pipeline, handle, protocol=pickle.HIGHEST_PROTOCOL)
             meta = {
                 **self.meta,
                 "format": FORMAT_VERSION,
@@ -180,7 +248,8 @@ def load_model_from(directory: Path) -> RiskModel:
     if _sha256(model_path) != meta.get("sha256"):
         raise ModelError(f"{model_path}: damaged or replaced (SHA-256 does not match {META_FILE}); refusing to load it")
     try:
-        pipeline = joblib.load(model_path)
+        with model_path.open("rb") as handle:
+            pipeline = pickle.load(handle)  # safe to unpickle: the SHA-256 above matched our own metadata
     except Exception as exc:  # a verified file that still fails: report, never crash
         raise ModelError(f"{model_path}: cannot be loaded ({type(exc).__name__}: {exc})") from None
     thresholds = {c: float(meta["thresholds"].get(c, 0.5)) for c in MODEL_CATEGORIES}
