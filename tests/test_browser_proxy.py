@@ -25,6 +25,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 PAGE = b"<html><head><title>Jeux de maths</title></head><body><h1 id='site'>Jeux de maths</h1></body></html>"
 PASSWORD = "parent-pass"
+#: A school week typed into the schedule form (the screenshots show it).
+WEEK = {**{f"schedule.bedtime.{d}": "21:30-07:00" for d in ("sun", "mon", "tue", "wed", "thu")},
+        **{f"schedule.lessons.{d}": "08:30-12:00, 14:00-16:30" for d in ("mon", "tue", "thu", "fri")},
+        "schedule.lessons.wed": "08:30-12:00", "schedule.hours.sat": "09:00-22:00"}
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +125,12 @@ def test_editor_in_arabic_and_screenshots(salama, tmp_path, viewport, suffix):
         errors = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         base = log_in(page, salama)
+        page.goto(base + "/rules/profiles/child")
+        for field, windows in WEEK.items():
+            page.fill(f"input[name='{field}']", windows)
+        page.click("#schedule button[type=submit]")
+        page.wait_for_selector(".flash")
+        assert page.locator(".week .cell.lessons").count() == 4 * 6 + 4  # 08-11h and 14-15h, Wednesday mornings only
         for path, name in (("/rules/profiles/child", "rules"), ("/requests/", "requests")):
             page.goto(base + path)
             page.screenshot(path=str(folder / f"{name}-{suffix}.png"), full_page=True)
