@@ -234,3 +234,43 @@ def test_audit_page_names_the_editor_actions(app):
     client = logged_in(app)
     post(client, "/rules/lists", {"allow": "", "deny": "casino.test"})
     assert "Allow and deny lists changed" in text(client.get("/audit/"))
+
+
+def wait_for_job(client) -> dict:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        job = client.get("/rules/sources/job").get_json()["job"]
+        if job and job["state"] != "running":
+            return job
+        time.sleep(0.1)
+    raise AssertionError("the blocklist job did not finish")
+
+
+def test_subscribe_update_and_remove_a_list(app, engine):
+    from tests.upstream import LocalSite
+
+    lists = LocalSite({"/casinos.txt": ("text/plain", b"casino-one.test\ncasino-two.test\n")})
+    try:
+        client = logged_in(app)
+        url = f"http://127.0.0.1:{lists.port}/casinos.txt"
+        assert post(client, "/rules/sources", {"url": url, "category": "gambling"}).status_code == 302
+        assert wait_for_job(client)["state"] == "done"
+        html = text(client.get("/rules/sources"))
+        assert url in html and "2" in html
+        name = app.extensions["salama.blocklist_jobs"].registry.sources()[0].name
+        assert post(client, "/rules/sources/update", {}).status_code == 302
+        assert wait_for_job(client)["results"][0]["status"] in ("updated", "unchanged")
+        assert post(client, f"/rules/sources/{name}/remove", {}).status_code == 302
+        assert wait_for_job(client)["state"] == "done"
+        assert app.extensions["salama.blocklist_jobs"].registry.sources() == []
+    finally:
+        lists.close()
+    actions = [a for _, a, _ in audit_lines(engine)]
+    assert {"rules.source.add", "rules.source.update", "rules.source.remove"} <= set(actions)
+
+
+def test_bad_subscription_is_refused_beside_its_field(app):
+    response = post(logged_in(app), "/rules/sources", {"url": "file:///etc/passwd", "category": "nothing"})
+    html = text(response)
+    assert response.status_code == 400 and 'id="error-url"' in html and 'id="error-category"' in html
+    assert 'value="file:///etc/passwd"' in html
