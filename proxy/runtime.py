@@ -4,6 +4,10 @@ The addons ask this object for the current policy, index and model.  The
 policy and index are reloaded when their files change (checked at most every
 `reload_interval` seconds, from the event loop, cheaply by mtime); a broken
 policy is refused with a logged error and the last good one stays in force.
+With a shared database (PostgreSQL: workers possibly on several machines)
+the policy versions saved there (storage.policy_versions) are followed too:
+the newest version is loaded at start and whenever a newer one appears, and
+wins over this machine's file until the file itself changes.
 A missing or damaged model leaves the proxy running on lists alone and says
 so loudly, in the log and in `status.json`, which the dashboard shows.
 """
@@ -21,11 +25,12 @@ from typing import Callable
 from classifier.model import ModelError, RiskModel, load_model
 from rules.approvals import Approval
 from rules.blocklist_index import BlocklistIndex
-from rules.policy import Policy, PolicyError, load_policy
+from rules.policy import Policy, PolicyError, load_policy, parse_policy
 from storage.database import open_engine
 from storage.access import AccessStore
 from storage.events import EventStore
 from storage.journal import EventJournal
+from storage.policy_versions import PolicyVersions
 from storage.status import write_status
 
 log = logging.getLogger("salama")
@@ -49,6 +54,7 @@ class Runtime:
         use_model: bool = True,
         reload_interval: float = 2.0,
         clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        follow_shared_policy: bool | None = None,
     ):
         self.policy_path = policy_path
         self.index_path = index_path
@@ -60,17 +66,22 @@ class Runtime:
         self._next_check = 0.0
         self.policy: Policy = load_policy(policy_path)  # a broken policy at start is fatal: say so and stop
         self._policy_mtime = _mtime(policy_path)
+        self._policy_version: int | None = None  # the shared database's newest version seen
         self.index = self._load_index()
         self.model: RiskModel | None = self._load_model(model_dir) if use_model else None
         engine = open_engine(database_url)
         self.events = EventStore(engine)
         self.access = AccessStore(engine)
+        self.policy_versions = PolicyVersions(engine)
+        # A home's SQLite database sits beside its one policy file: the file is the truth there.
+        self.follow_shared_policy = engine.dialect.name != "sqlite" if follow_shared_policy is None else follow_shared_policy
         self.journal = EventJournal(self.events.add_many)
         # One worker thread for model work keeps the event loop free for other clients.
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="salama-classify")
         self.approvals: tuple[Approval, ...] = ()
         self.controls: dict[str, dict] = {}
         self._refresh_shared_state()
+        self._follow_shared_policy()
         self._write_status()
 
     # -- loading --------------------------------------------------------------
@@ -141,6 +152,7 @@ class Runtime:
             except PolicyError as exc:
                 self._warn("policy", f"policy change refused, the last good policy stays in force: {exc}")
             changed = True
+        changed |= self._follow_shared_policy()
         if self.index.reload_if_changed():
             log.info("blocklist index reloaded (%s)", self.index_path)
             self.warnings.pop("blocklists", None)
@@ -150,6 +162,29 @@ class Runtime:
             changed = True
         if changed:
             self._write_status()
+
+    def _follow_shared_policy(self) -> bool:
+        """Load the shared database's newest policy version if there is a new
+        one; True when the policy or its warning changed."""
+        if not self.follow_shared_policy:
+            return False
+        try:
+            latest = self.policy_versions.latest()
+            if latest is None or latest.number == self._policy_version:
+                return False
+            text = self.policy_versions.text(latest.number) or ""
+        except Exception as exc:  # the database is down: the policy in force stays, retried next time
+            self._warn("database", f"cannot read the shared policy: {type(exc).__name__}: {exc}")
+            return False
+        self._policy_version = latest.number
+        try:
+            self.policy = parse_policy(text, f"shared policy version {latest.number}")
+        except PolicyError as exc:
+            self._warn("policy", f"policy change refused, the last good policy stays in force: {exc}")
+            return True
+        self.warnings.pop("policy", None)
+        log.info("policy version %d loaded from the shared database", latest.number)
+        return True
 
     def _write_status(self) -> None:
         try:

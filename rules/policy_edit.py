@@ -4,6 +4,9 @@ Every edit (CLI quick lists, the dashboard later) goes through `edit_policy`:
 the change is applied to a round-trip copy of the YAML, the result is
 validated with the same loader the proxy uses, and only a valid policy
 replaces the file (temp file + rename, so the proxy never reads half a file).
+An optional `on_saved(text)` callback then receives the saved text: the
+dashboard passes one that records it as a new version in the shared
+database, which proxy workers on other machines follow (docs/scaling.md).
 """
 
 from __future__ import annotations
@@ -26,8 +29,11 @@ def _yaml() -> YAML:
     return y
 
 
-def edit_policy(path: Path, change: Callable[[dict], None]) -> Policy:
-    """Apply `change` to the YAML mapping at `path`, validate, write; return the new policy."""
+OnSaved = Callable[[str], None]
+
+
+def edit_policy(path: Path, change: Callable[[dict], None], on_saved: OnSaved | None = None) -> Policy:
+    """Apply `change` to the YAML mapping at `path`, validate, write, tell `on_saved`; return the new policy."""
     if not path.exists():
         shutil.copyfile(DEFAULT_POLICY_PATH, path)
     y = _yaml()
@@ -41,10 +47,14 @@ def edit_policy(path: Path, change: Callable[[dict], None]) -> Policy:
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(text)
     os.replace(tmp, path)
+    if on_saved:
+        on_saved(text)
     return policy
 
 
-def add_domains(path: Path, list_name: str, domains: list[str], profile: str | None = None) -> Policy:
+def add_domains(
+    path: Path, list_name: str, domains: list[str], profile: str | None = None, on_saved: OnSaved | None = None
+) -> Policy:
     """Add domains to the global (or a profile's) allow/deny list, removing them from the other list."""
     other = "deny" if list_name == "allow" else "allow"
 
@@ -61,4 +71,4 @@ def add_domains(path: Path, list_name: str, domains: list[str], profile: str | N
         if target.get(other):
             target[other] = [d for d in target[other] if d not in wanted]
 
-    return edit_policy(path, change)
+    return edit_policy(path, change, on_saved)

@@ -1,10 +1,18 @@
-"""`salama init`, `salama run` and `salama dashboard`: setting up and running."""
+"""`salama init`, `salama run` and `salama dashboard`: setting up and running.
+
+`salama run --workers N` runs N proxy workers, each its own process with
+its own event loop (mitmproxy uses one core per process), on consecutive
+ports from --proxy-port, plus the dashboard once; they share the home's
+policy file and blocklist index by path and the database (for a school,
+PostgreSQL via --database-url).  See docs/scaling.md.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import signal
 import subprocess
 import sys
 import time
@@ -12,6 +20,7 @@ from typing import Sequence
 
 from salama.bootstrap import initialise
 from salama.commands import add_home_argument
+from salama.commands.db import add_database_argument, use_database_url
 from salama.home import Home
 
 
@@ -19,6 +28,7 @@ def register(sub) -> None:
     p = sub.add_parser("init", help="create the Salama home: policy, database, admin account, CA",
                        description="Create (or complete) a Salama home. Safe to run twice: what exists is kept.")
     add_home_argument(p)
+    add_database_argument(p)
     p.add_argument("--admin-user", default="admin", metavar="NAME", help="parent account name (default: admin)")
     p.add_argument("--admin-password", metavar="PW",
                    help="its password (at least 8 characters); without it a random one is generated and printed once")
@@ -29,6 +39,9 @@ def register(sub) -> None:
                        "A home that was never initialised is initialised first.")
     add_home_argument(p)
     add_listen_arguments(p)
+    add_database_argument(p)
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="proxy worker processes, on ports --proxy-port, --proxy-port+1, ... (default 1)")
     p.add_argument("--resolve", action="append", default=[], metavar="HOST=IP[:PORT]",
                    help="send requests for HOST to a local address (tests, offline demo); repeatable")
     p.add_argument("--mode", action="append", default=None, metavar="MODE",
@@ -40,6 +53,7 @@ def register(sub) -> None:
     p = sub.add_parser("dashboard", help="run only the parents' dashboard",
                        description="Serve the dashboard alone (salama run starts it for you).")
     add_home_argument(p)
+    add_database_argument(p)
     p.add_argument("--listen-host", default="127.0.0.1", metavar="H")
     p.add_argument("--dashboard-port", type=int, default=8081, metavar="N")
     p.add_argument("--proxy-port", type=int, default=8080, metavar="N", help="the proxy's port, for the PAC file")
@@ -66,6 +80,7 @@ def report_init(result, admin_user: str, home: Home) -> None:
 
 
 def cmd_init(args) -> int:
+    use_database_url(args)
     home = Home.resolve(args.home)
     result = initialise(home, args.admin_user, args.admin_password)
     report_init(result, args.admin_user, home)
@@ -79,9 +94,23 @@ def _start_dashboard(home: Home, listen_host: str, dashboard_port: int, proxy_po
     return subprocess.Popen(cmd)
 
 
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def cmd_run(args) -> int:
+    use_database_url(args)
+    if args.workers < 1:
+        raise ValueError("--workers must be at least 1")
     home = Home.resolve(args.home)
     report_init(initialise(home), "admin", home)
+    if args.workers > 1:
+        return run_workers(home, args)
     return run_salama(home, args.listen_host, args.proxy_port, args.dashboard_port, resolve=args.resolve,
                       modes=args.mode, ssl_insecure=args.ssl_insecure, with_dashboard=not args.no_dashboard)
 
@@ -129,12 +158,43 @@ def run_salama(
         asyncio.run(serve(settings, runtime))
     finally:
         if dashboard:
-            dashboard.terminate()
-            try:
-                dashboard.wait(5)
-            except subprocess.TimeoutExpired:
-                dashboard.kill()
+            _stop(dashboard)
     return 0
+
+
+def _worker_command(home: Home, args, port: int) -> list[str]:
+    """`salama run` for one worker: the same options, its own port, no dashboard."""
+    cmd = [sys.executable, "-m", "salama", "run", "--home", str(home.root), "--listen-host", args.listen_host,
+           "--proxy-port", str(port), "--no-dashboard"]
+    for r in args.resolve:
+        cmd += ["--resolve", r]
+    for m in args.mode or []:
+        cmd += ["--mode", m]
+    if args.ssl_insecure:
+        cmd.append("--ssl-insecure")
+    return cmd
+
+
+def run_workers(home: Home, args) -> int:
+    """Supervise `args.workers` proxy workers and the dashboard until one of
+    them exits or we are told to stop; then stop them all (a service
+    manager restarts the whole set)."""
+    ports = [args.proxy_port + i for i in range(args.workers)]
+    children = [subprocess.Popen(_worker_command(home, args, port)) for port in ports]
+    if not args.no_dashboard:
+        children.append(_start_dashboard(home, args.listen_host, args.dashboard_port, args.proxy_port))
+        print(f"Salama dashboard on http://{args.listen_host}:{args.dashboard_port}/", flush=True)
+    print(f"Salama proxy workers on {args.listen_host}:{ports[0]}-{ports[-1]}", flush=True)
+    # SIGTERM (systemd, tests) must reach the `finally` that stops the children.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+        return next(child.returncode for child in children if child.returncode is not None)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                _stop(child)
 
 
 def cmd_dashboard(args) -> int:
@@ -142,6 +202,7 @@ def cmd_dashboard(args) -> int:
 
     from dashboard import create_app
 
+    use_database_url(args)
     home = Home.resolve(args.home)
     app = create_app(home=home.root, config={"SALAMA_PROXY_PORT": args.proxy_port})
     started = time.strftime("%H:%M:%S")
