@@ -1,10 +1,7 @@
 """The navigation bar: one entry per feature page, in the order shown.
 
 An entry appears only when its endpoint exists and the user's role may open
-it.  Two places are kept for pages still to come: the rules editor
-(`rules.index`: profiles, devices, schedules, safe search, blocklist
-sources) and the access requests (`requests.index`); registering a
-blueprint with that endpoint makes its entry appear.
+it: a feature's blueprint registers its endpoint and its entry appears.
 """
 
 from __future__ import annotations

@@ -173,6 +173,16 @@ class SourceRegistry:
             index.save(self.index_path)
         return index
 
+    def remove(self, name: str, progress: Progress | None = None) -> BlocklistIndex:
+        """Forget a subscribed list and its local copy, then rebuild the index without it."""
+        with self._locked():
+            sources = self.sources()
+            if not any(s.name == name for s in sources):
+                raise SourceError(f"no list named '{name}'")
+            self._save_sources([s for s in sources if s.name != name])
+            shutil.rmtree(self.lists_dir / "sources" / name, ignore_errors=True)
+        return self.compile(progress)
+
     def open_index(self) -> BlocklistIndex:
         """The compiled index, or the default lists alone on a fresh home."""
         return BlocklistIndex.open(self.index_path)

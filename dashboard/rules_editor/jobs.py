@@ -9,7 +9,6 @@ folder, so a `salama blocklist update` running at the same time waits its turn.
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -65,15 +64,7 @@ class BlocklistJobs:
     def remove(self, name: str) -> bool:
         """Forget a subscribed list and its local copy, then rebuild the index without it."""
         def work(job: Job) -> None:
-            # SourceRegistry has no removal of its own; it is done under the registry's own lock.
-            with self.registry._locked():
-                sources = self.registry.sources()
-                kept = [s for s in sources if s.name != name]
-                if len(kept) == len(sources):
-                    raise SourceError(f"no list named '{name}'")
-                self.registry._save_sources(kept)
-                shutil.rmtree(self.registry.lists_dir / "sources" / name, ignore_errors=True)
-            self.registry.compile(self._progress(job))
+            self.registry.remove(name, self._progress(job))
             job.results = [{"name": name, "status": "removed", "message": ""}]
 
         return self._start("remove", work)
