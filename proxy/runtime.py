@@ -111,26 +111,16 @@ class Runtime:
     def _refresh_shared_state(self) -> None:
         """Approvals, pauses and holidays from the database (shared by every worker)."""
         try:
-            rows = self.access.active_approvals(self.clock().timestamp())
+            self.approvals = tuple(self.access.approvals(self.clock()))
             self.controls = self.access.controls()
         except Exception as exc:  # the database is down: keep the last known answers
             self._warn("database", f"cannot read approvals and pauses: {type(exc).__name__}: {exc}")
             return
         self.warnings.pop("database", None)
-        approvals = []
-        for r in rows:
-            until = None if r["until"] is None else datetime.fromtimestamp(r["until"], timezone.utc)
-            try:
-                approvals.append(Approval(r["domain"], device=r["device"], until=until, granted_by=r["decided_by"] or ""))
-            except ValueError as exc:
-                log.warning("access request %s ignored: %s", r["id"], exc)
-        self.approvals = tuple(approvals)
 
     def switches_for(self, profile: str) -> tuple[datetime | None, bool]:
         """(paused until, holiday) for a profile."""
-        c = self.controls.get(profile) or {}
-        paused = c.get("paused_until")
-        return (datetime.fromtimestamp(paused, timezone.utc) if paused else None), bool(c.get("holiday"))
+        return AccessStore.switches(self.controls, profile)
 
     # -- hot reload -------------------------------------------------------------
 

@@ -8,13 +8,18 @@ shared database, so every proxy worker sees the same answers.
 
 from __future__ import annotations
 
+import logging
 import time
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import Engine
 
+from rules.approvals import Approval
 from storage.database import access_requests, profile_controls
+
+log = logging.getLogger("salama")
 
 MAX_PENDING_PER_DEVICE = 20
 REASON_MAX = 500
@@ -90,11 +95,29 @@ class AccessStore:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(stmt)]
 
+    def approvals(self, at: datetime) -> list[Approval]:
+        """The approvals in force at `at`, as the decision function takes them."""
+        out = []
+        for r in self.active_approvals(at.timestamp()):
+            until = None if r["until"] is None else datetime.fromtimestamp(r["until"], timezone.utc)
+            try:
+                out.append(Approval(r["domain"], device=r["device"], until=until, granted_by=r["decided_by"] or ""))
+            except ValueError as exc:
+                log.warning("access request %s ignored: %s", r["id"], exc)
+        return out
+
     # -- pause and holiday ------------------------------------------------------
 
     def controls(self) -> dict[str, dict[str, Any]]:
         with self.engine.connect() as conn:
             return {r.profile: dict(r._mapping) for r in conn.execute(select(profile_controls))}
+
+    @staticmethod
+    def switches(controls: dict[str, dict[str, Any]], profile: str) -> tuple[datetime | None, bool]:
+        """(paused until, holiday) for `profile` from `controls()`."""
+        c = controls.get(profile) or {}
+        paused = c.get("paused_until")
+        return (datetime.fromtimestamp(paused, timezone.utc) if paused else None), bool(c.get("holiday"))
 
     def _set_control(self, profile: str, by: str, **values: Any) -> None:
         with self.engine.begin() as conn:

@@ -54,6 +54,19 @@ def parse_time(text: str | None) -> datetime | None:
         raise ValueError(f"--at '{text}' is not an ISO time such as 2026-11-23T22:30") from None
 
 
+def _parents_answers(home: Home, policy, client: str, user: str | None, at: datetime):
+    """The approvals, pause and holiday switch the proxy would apply, from the shared database."""
+    from storage.access import AccessStore
+    from storage.database import open_engine
+
+    if not home.database_path.exists() and home.database_url.startswith("sqlite"):
+        return [], None, False
+    access = AccessStore(open_engine(home.database_url))
+    profile, _ = policy.profile_for(client, user)
+    paused_until, holiday = AccessStore.switches(access.controls(), profile.name)
+    return access.approvals(at), paused_until, holiday
+
+
 def cmd_check(args) -> int:
     from rules.blocklist_index import BlocklistIndex
     from rules.decision import decide_request
@@ -65,7 +78,9 @@ def cmd_check(args) -> int:
     policy = load_policy(home.policy_path)
     moment = localize(at or datetime.now(timezone.utc), policy.timezone)
     index = BlocklistIndex.open(home.index_path)
-    verdict = decide_request(policy, index, args.url, args.client, args.user, at=moment)
+    approvals, paused_until, holiday = _parents_answers(home, policy, args.client, args.user, moment)
+    verdict = decide_request(policy, index, args.url, args.client, args.user, at=moment,
+                             approvals=approvals, paused_until=paused_until, holiday=holiday)
     when = moment.isoformat(timespec="minutes")
     if args.json:
         print(json.dumps({"url": args.url, "client": args.client, "at": when, **verdict.to_dict()}, ensure_ascii=False, indent=2))
