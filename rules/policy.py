@@ -30,6 +30,10 @@ from rules.urlnorm import domain_chain
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("default_policy.yaml")
 MAX_POLICY_BYTES = 1_000_000
+# Days each kind of recorded event is kept (the `retention` key); absent kinds keep the default.
+RETENTION_KINDS = ("request", "page", "search", "outgoing")
+DEFAULT_RETENTION_DAYS = 365
+MAX_RETENTION_DAYS = 3650
 
 
 class PolicyError(ValueError):
@@ -98,6 +102,7 @@ class Policy:
     country: str | None = None  # ISO 3166 alpha-2, for the help lines
     helplines: tuple[Helpline, ...] = ()  # the policy's own list, else the shipped one for `country`
     no_intercept: tuple[str, ...] = ()  # domains passed through without TLS interception
+    retention: Mapping[str, int] = field(default_factory=lambda: dict.fromkeys(RETENTION_KINDS, DEFAULT_RETENTION_DAYS))
     source: str = "<policy>"
 
     def devices_matching(self, client_ip: str | None, user: str | None = None) -> tuple[Device, ...]:
@@ -135,7 +140,7 @@ class Policy:
 
 _TOP_KEYS = {
     "version", "timezone", "default_profile", "allow", "deny", "profiles", "devices", "content",
-    "country", "helplines", "no_intercept",
+    "country", "helplines", "no_intercept", "retention",
 }
 _PROFILE_KEYS = {"preset", "categories", "allow", "deny", "schedule", "safe_search"}
 _SCHEDULE_KEYS = {"hours", "bedtime", "lessons", "lesson_allow"}
@@ -332,6 +337,16 @@ class _Checker:
         return ContentLimits(**values)
 
 
+    def retention(self, node: Any, parent: Any) -> dict[str, int]:
+        m = self.mapping(node, "retention", set(RETENTION_KINDS), parent, "retention")
+        days = dict.fromkeys(RETENTION_KINDS, DEFAULT_RETENTION_DAYS)
+        for kind, v in m.items():
+            if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= MAX_RETENTION_DAYS:
+                self.fail(f"days to keep: a whole number from 1 to {MAX_RETENTION_DAYS}, not '{v}'", m, kind, f"retention.{kind}")
+            days[kind] = v
+        return days
+
+
 def _join(path: str, key: Any) -> str:
     return f"{path}.{key}" if path else str(key)
 
@@ -414,6 +429,7 @@ def parse_policy(text: str, file: str = "<policy>") -> Policy:
         country=country,
         helplines=tuple(helplines_for(country, own_helplines)),
         no_intercept=check.domain_list(top.get("no_intercept"), "no_intercept", top, "no_intercept"),
+        retention=check.retention(top.get("retention"), top),
         source=file,
     )
 

@@ -131,6 +131,7 @@ def run_salama(
     `quiet` logs warnings only, not every connection."""
     from proxy.runtime import Runtime
     from proxy.server import ProxySettings, serve
+    from storage.retention import RetentionSchedule
 
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -150,6 +151,8 @@ def run_salama(
         ssl_insecure=ssl_insecure,
         quiet=quiet,
     )
+    # Every proxy process offers; the database's hourly lease lets one of them purge.
+    retention = RetentionSchedule(runtime.events.engine, lambda: runtime.policy.retention).start()
     dashboard = _start_dashboard(home, listen_host, dashboard_port, proxy_port) if with_dashboard else None
     print(f"Salama proxy on {listen_host}:{proxy_port}", flush=True)
     if dashboard:
@@ -157,6 +160,7 @@ def run_salama(
     try:
         asyncio.run(serve(settings, runtime))
     finally:
+        retention.stop()
         if dashboard:
             _stop(dashboard)
     return 0
