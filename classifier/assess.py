@@ -1,14 +1,14 @@
 """Scoring a text or a page, and explaining the result.
 
-A page is scored in sections: its passages joined, in order, into sections
-of about `SECTION_CHARS` characters (title and meta description lead the
-first).  Each category keeps its highest score over the sections and, when
-there are several, the whole page.  A section is long enough that one risky
-word in a long safe article stays diluted by its neighbours, and short
-enough that one risky paragraph is not drowned by the rest of the page.  At
-most `SCORED_CHARS` characters of sections are scored: the cost of a page
-is bounded whatever its size (a 2 MB page costs about what a long article
-does).  Most pages make a single section, scored once.
+A page is scored in sections: each of its passages (extract_page makes
+them 200-800 characters) on its own, shorter bits (the title and meta
+description, a caption) joined to the next.  Each category keeps its
+highest score over the sections and, when there are several, over all of
+them read as one (scored from their summed counts, without reading the
+text again).  A paragraph is scored with its own context, so one risky
+paragraph is not drowned by the rest of the page, and one risky word in a
+safe paragraph stays diluted by its sentences.  At most `SCORED_CHARS`
+characters are scored: the cost of a page is bounded whatever its size.
 
 Explanations list the words whose features pushed a category's score up
 (from the classifier's weights against "safe") and the section that scored
@@ -29,8 +29,9 @@ from classifier.normalize import normalize_text
 from rules.categories import MODEL_CATEGORIES
 
 PASSAGE_CHARS = 1200  # evidence kept per category
-SECTION_CHARS = 800  # extract_page's largest passage: a paragraph is scored on its own or with its neighbours
-SCORED_CHARS = 24_000
+SECTION_CHARS = PASSAGE_CHARS
+MIN_SECTION_CHARS = 200  # extract_page's smallest passage: shorter bits (the title, a caption) join the next
+SCORED_CHARS = 20_000
 _TOKEN = re.compile(r"\w+")
 
 
@@ -59,9 +60,9 @@ class Assessment:
 
 
 def sections(page: PageText, budget: int = SCORED_CHARS) -> list[str]:
-    """The page's passages joined in order into sections of up to
-    SECTION_CHARS (a longer passage is its own section, cut there), at most
-    `budget` characters in all."""
+    """The page's passages in order, a section shorter than
+    MIN_SECTION_CHARS joined by the next passage, each cut at SECTION_CHARS;
+    at most `budget` characters in all."""
     out: list[str] = []
     current = ""
     used = 0
@@ -70,11 +71,11 @@ def sections(page: PageText, budget: int = SCORED_CHARS) -> list[str]:
         if not passage:
             continue
         used += len(passage) + 1  # with the newline that joins it
-        if current and len(current) + len(passage) + 1 > SECTION_CHARS:
+        if len(current) >= MIN_SECTION_CHARS:
             out.append(current)
             current = passage
         else:
-            current = f"{current}\n{passage}" if current else passage
+            current = (f"{current}\n{passage}" if current else passage)[:SECTION_CHARS]
         if used >= budget:
             break
     return out + [current] if current else out
@@ -89,15 +90,15 @@ def assess_text(model: RiskModel, text: str) -> Assessment:
 
 def assess_page(model: RiskModel, page: PageText, max_chars: int = 60_000) -> Assessment:
     parts = sections(page, min(max_chars, SCORED_CHARS))
-    whole = page.weighted_text()[: min(max_chars, SCORED_CHARS)]
     if not parts:
-        return Assessment({c: 0.0 for c in MODEL_CATEGORIES}, [], detect_language(whole), {})
-    texts = parts if len(parts) == 1 else [whole] + parts
-    rows = model.score_texts(texts)
+        return Assessment({c: 0.0 for c in MODEL_CATEGORIES}, [], detect_language(page.title), {})
+    several = len(parts) > 1
+    rows = model.score_texts(parts, joined=several)
     best = rows.max(axis=0)
     scores = {c: float(best[i]) for i, c in enumerate(MODEL_CATEGORIES)}
+    texts = parts + ["\n".join(parts)] if several else parts
     evidence = {c: texts[int(np.argmax(rows[:, i]))][:PASSAGE_CHARS] for i, c in enumerate(MODEL_CATEGORIES)}
-    return Assessment(scores, model.labels_for(scores), detect_language(whole[:5000]), evidence)
+    return Assessment(scores, model.labels_for(scores), detect_language(" ".join(parts)[:5000]), evidence)
 
 
 def explain_terms(model: RiskModel, text: str, category: str, top: int = 8) -> list[dict]:

@@ -159,6 +159,11 @@ def test_sections_join_small_passages_in_order():
     assert sections(page) == ["Club news\npassage 0\npassage 1\npassage 2\npassage 3\npassage 4"]
 
 
+def test_each_paragraph_is_its_own_section():
+    page = PageText(title="Club", passages=["x" * 1500, "y" * 300, "z" * 300])
+    assert sections(page) == ["Club\n" + "x" * (SECTION_CHARS - 5), "y" * 300, "z" * 300]
+
+
 def test_sections_stay_near_their_size_and_within_the_budget():
     page = PageText(passages=[_paragraph(k) for k in range(200)])
     parts = sections(page, budget=10_000)
@@ -184,3 +189,15 @@ def test_a_safe_page_is_not_flagged(tiny_model):
 def test_an_empty_page_scores_zero(tiny_model):
     result = assess_page(tiny_model, PageText())
     assert result.labels == [] and max(result.scores.values()) == 0.0
+
+
+def test_direct_features_match_the_pipeline(tiny_model):
+    texts = ["scamsignal now", "", "weather and garden today", "gamblingsignal bonus ×2 tonight"]
+    assert np.allclose(tiny_model.score_texts(texts), tiny_model.pipeline.predict_proba(texts), atol=1e-5)
+
+
+def test_joined_row_scores_the_texts_read_as_one(tiny_model):
+    parts = ["scamsignal now and then", "weather and garden today"]
+    rows = tiny_model.score_texts(parts, joined=True)
+    assert rows.shape == (3, len(MODEL_CATEGORIES))
+    assert np.allclose(rows[-1], tiny_model.score_texts([" ".join(parts)])[0], atol=1e-5)
