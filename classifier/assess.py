@@ -32,6 +32,7 @@ PASSAGE_CHARS = 1200  # evidence kept per category
 SECTION_CHARS = PASSAGE_CHARS
 MIN_SECTION_CHARS = 200  # extract_page's smallest passage: shorter bits (the title, a caption) join the next
 SCORED_CHARS = 20_000
+LANGUAGE_SAMPLE_CHARS = 2000  # a few sentences tell the language as well as many
 _TOKEN = re.compile(r"\w+")
 
 
@@ -98,7 +99,8 @@ def assess_page(model: RiskModel, page: PageText, max_chars: int = 60_000) -> As
     scores = {c: float(best[i]) for i, c in enumerate(MODEL_CATEGORIES)}
     texts = parts + ["\n".join(parts)] if several else parts
     evidence = {c: texts[int(np.argmax(rows[:, i]))][:PASSAGE_CHARS] for i, c in enumerate(MODEL_CATEGORIES)}
-    return Assessment(scores, model.labels_for(scores), detect_language(" ".join(parts)[:5000]), evidence)
+    language = detect_language(" ".join(parts)[:LANGUAGE_SAMPLE_CHARS])
+    return Assessment(scores, model.labels_for(scores), language, evidence)
 
 
 def explain_terms(model: RiskModel, text: str, category: str, top: int = 8) -> list[dict]:

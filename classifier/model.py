@@ -169,16 +169,17 @@ class DirectFeatures:
     def transform(self, texts: Sequence[str], joined: bool = False) -> sp.csr_matrix:
         """One row per text; with `joined`, one more for all the texts
         together, from their summed counts (no second pass over the text)."""
-        counted = [[Counter(analyze(text)) for analyze, _, _ in self.blocks] for text in texts]
+        counted = [[_known_counts(analyze(t), vocabulary) for analyze, vocabulary, _ in self.blocks] for t in texts]
         if joined:
-            counted.append([_summed(c[b] for c in counted) for b in range(len(self.blocks))])
+            counted.append([_summed([row[b] for row in counted]) for b in range(len(self.blocks))])
         indptr, indices, data = [0], [], []
-        for counts in counted:
+        for row in counted:
             offset, length = 0, 0
-            for (_, vocabulary, idf), block_counts in zip(self.blocks, counts):
-                columns, weights = self._block(block_counts, vocabulary, idf)
+            for (_, _, idf), (columns, tf) in zip(self.blocks, row):
+                weights = (np.log(tf) + 1) * idf[columns]
+                norm = np.sqrt(np.dot(weights, weights))
                 indices.append(columns + offset)
-                data.append(weights)
+                data.append(weights / norm if norm else weights)
                 offset += len(idf)
                 length += len(columns)
             indptr.append(indptr[-1] + length)
@@ -186,22 +187,22 @@ class DirectFeatures:
             (np.concatenate(data), np.concatenate(indices), np.array(indptr)), shape=(len(counted), self.width)
         )
 
-    @staticmethod
-    def _block(counts: Counter, vocabulary: dict, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        terms = list(counts.keys() & vocabulary.keys())  # set operations and map() stay in C
-        columns = np.fromiter(map(vocabulary.__getitem__, terms), dtype=np.int64, count=len(terms))
-        tf = np.fromiter(map(counts.__getitem__, terms), dtype=np.float32, count=len(terms))
-        order = np.argsort(columns)  # sets have no stable order; sorted columns keep sums reproducible
-        columns, weights = columns[order], (np.log(tf[order]) + 1) * idf[columns[order]]
-        norm = np.sqrt(np.dot(weights, weights))
-        return columns, weights / norm if norm else weights
+
+def _known_counts(terms: list[str], vocabulary: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted vocabulary columns of the known terms, and how often each occurs."""
+    counts = Counter(terms)
+    known = list(counts.keys() & vocabulary.keys())  # set operations and map() stay in C
+    columns = np.fromiter(map(vocabulary.__getitem__, known), dtype=np.int64, count=len(known))
+    tf = np.fromiter(map(counts.__getitem__, known), dtype=np.float32, count=len(known))
+    order = np.argsort(columns)  # sets have no stable order; sorted columns keep sums reproducible
+    return columns[order], tf[order]
 
 
-def _summed(counters) -> Counter:
-    total = Counter()
-    for counts in counters:
-        total.update(counts)  # in place: adding Counters would copy the total each time
-    return total
+def _summed(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """The counts of several texts added up, columns sorted."""
+    columns, where = np.unique(np.concatenate([c for c, _ in parts]), return_inverse=True)
+    tf = np.bincount(where, weights=np.concatenate([t for _, t in parts]), minlength=len(columns))
+    return columns, tf.astype(np.float32)
 
 
 def label_matrix(labels: Sequence[Sequence[str]]) -> np.ndarray:
