@@ -42,7 +42,6 @@ class ProxySettings:
 def salama_addons(runtime: Runtime) -> list:
     """The addon chain, in the order a request meets it."""
     return [
-        Resolve(),
         AccessRequests(runtime),  # the block page's own "ask a parent" path, before anything can block it
         Passthrough(runtime),  # no-intercept hosts: checked by name at CONNECT, TLS untouched
         UrlFilter(runtime),  # schedule, approvals, lists: decides before connecting upstream
@@ -50,6 +49,7 @@ def salama_addons(runtime: Runtime) -> list:
         SearchFilter(runtime),
         OutgoingText(runtime),
         ContentFilter(runtime),  # the page that comes back
+        Resolve(),  # --resolve mappings (tests, demo): last, after safe search may have changed the host
     ]
 
 

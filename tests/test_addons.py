@@ -63,16 +63,41 @@ async def test_resolve_addon_rewrites_only_mapped_hosts():
         tctx.configure(addon, salama_resolve=["shop.test=127.0.0.1:8000"])
         with pytest.raises(exceptions.OptionsError):
             tctx.configure(addon, salama_resolve=["nonsense"])
-    from mitmproxy.proxy.server_hooks import ServerConnectionHookData
-    from mitmproxy.test.tflow import tclient_conn, tserver_conn
+    flow = tflow.tflow()
+    flow.request.url = "https://Shop.test/basket"
+    addon.request(flow)
+    assert (flow.request.host, flow.request.port) == ("127.0.0.1", 8000)
+    assert flow.request.pretty_host.lower() == "shop.test" and flow.request.headers["host"].lower() == "shop.test"
+    other = tflow.tflow()
+    other.request.url = "http://elsewhere.test/"
+    addon.request(other)
+    assert other.request.host == "elsewhere.test"
 
-    server = tserver_conn()
-    server.address = ("shop.test", 443)
-    addon.server_connect(ServerConnectionHookData(server, tclient_conn()))
-    assert server.address == ("127.0.0.1", 8000)
-    server.address = ("elsewhere.test", 80)
-    addon.server_connect(ServerConnectionHookData(server, tclient_conn()))
-    assert server.address == ("elsewhere.test", 80)
+
+def test_keep_alive_connection_reuses_the_mapped_upstream(tmp_path):
+    """Regression: mapping on the server connection made mitmproxy open a new
+    upstream connection per request, and a keep-alive client stalled."""
+    import http.client
+
+    from tests.inprocess import InProcessProxy
+    from tests.upstream import LocalSite
+
+    site = LocalSite({"/": ("text/plain", b"hello")})
+    rt = Runtime(policy_path=tmp_path / "policy.yaml", index_path=tmp_path / "index.bin", model_dir=tmp_path / "model",
+                 database_url=f"sqlite:///{tmp_path / 'x.db'}", status_dir=tmp_path, use_model=False)
+    proxy = InProcessProxy(rt, tmp_path / "ca", [f"a.test=127.0.0.1:{site.port}"])
+    conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
+    try:
+        for _ in range(12):
+            conn.request("GET", "http://a.test/")
+            response = conn.getresponse()
+            assert response.status == 200 and response.read() == b"hello"
+    finally:
+        conn.close()
+        proxy.stop()
+        rt.close()
+        site.close()
+    assert len({r["headers"].get("Host") for r in site.requests}) == 1
 
 
 async def test_url_filter_blocks_denied_domain_before_upstream(runtime):

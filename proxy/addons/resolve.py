@@ -2,8 +2,9 @@
 
 Used by tests and by the trainer's demo to make names such as `shop.test`
 reach a local server without DNS.  Only the connection address changes: the
-request keeps its Host header and SNI, so filtering still sees the name
-(which is why filters read `flow.request.pretty_host`).
+request keeps its Host header, so filtering still sees the name (which is
+why filters read `flow.request.pretty_host`); TLS to a mapped name uses the
+address as SNI.
 """
 
 from __future__ import annotations
@@ -52,10 +53,22 @@ class Resolve:
             except ValueError as exc:
                 raise exceptions.OptionsError(f"--resolve {exc}") from None
 
-    def server_connect(self, data) -> None:
-        if not self.mapping or data.server.address is None:
+    def request(self, flow) -> None:
+        """Send a mapped name's request to its address, keeping the Host header.
+
+        Done on the request (not on the server connection) so that mitmproxy
+        sees the real address and reuses the upstream connection for the next
+        request on a keep-alive connection.  Runs last in the chain, after
+        safe search may have pointed the request at an engine's lock host.
+        """
+        if not self.mapping or flow.response is not None:
             return
-        host, port = data.server.address
-        target = self.mapping.get(str(host).lower().rstrip("."))
-        if target:
-            data.server.address = (target[0], target[1] or port)
+        target = self.mapping.get(flow.request.host.lower().rstrip("."))
+        if target is None:
+            return
+        # Keep the name the client asked for, even from a client that sent no Host header.
+        host_header = flow.request.host_header or flow.request.pretty_host
+        flow.request.host = target[0]
+        if target[1]:
+            flow.request.port = target[1]
+        flow.request.host_header = host_header
