@@ -21,6 +21,7 @@ from flask_wtf.csrf import CSRFError
 
 from dashboard.navigation import nav_items
 from rules.categories import CATEGORY_NAMES
+from storage.policy_versions import PolicyVersions
 from storage.status import read_status
 
 #: Blueprints that authenticate each request themselves.
@@ -92,6 +93,13 @@ def require_login():
     if accounts().count() == 0:
         return redirect(url_for("auth.setup"))
     return redirect(url_for("auth.login", next=request.full_path))
+
+
+def policy_recorder():
+    """`on_saved` for policy edits: each save is also a version in the shared
+    database, which proxy workers on other machines follow."""
+    user = g.user["username"] if g.get("user") else "dashboard"
+    return PolicyVersions(current_app.extensions["salama.engine"]).recorder(user)
 
 
 def format_time(ts: float | None) -> str:

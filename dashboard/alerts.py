@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from dashboard.access import audit, events, home, local_path, owner_required
+from dashboard.access import audit, events, home, local_path, owner_required, policy_recorder
 from dashboard.alert_query import query_from_args
 from dashboard.review import ReviewError, review_alerts
 from dashboard.severity import SEVERITY_NAMES, severity
@@ -89,7 +89,7 @@ def site(alert_id: int):
     if list_name not in SITE_LISTS or not host:
         abort(400)
     try:
-        add_domains(home().policy_path, list_name, [host], profile=profile)
+        add_domains(home().policy_path, list_name, [host], profile=profile, on_saved=policy_recorder())
     except PolicyError as exc:
         return _render("error.html", 400, message=_("The rules were not changed: %(reason)s", reason=str(exc)),
                        code=400, back=back)

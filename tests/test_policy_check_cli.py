@@ -34,3 +34,12 @@ def test_bad_time_is_a_clear_error(home, capsys):
     code = main(["policy", "check", "--home", str(home.root), "--client", "127.0.0.5", "--url", "http://x.test/", "--at", "tonight"])
     assert code == 2
     assert "not an ISO time" in capsys.readouterr().err
+
+
+def test_quick_list_edit_is_recorded_for_other_machines(home, capsys):
+    from storage.policy_versions import PolicyVersions
+
+    assert main(["policy", "deny", "casino.test", "--home", str(home.root)]) == 0
+    versions = PolicyVersions(open_engine(home.database_url))
+    latest = versions.latest()
+    assert latest is not None and "casino.test" in versions.text(latest.number)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Iterable
 
-from dashboard.access import audit, home
+from dashboard.access import audit, home, policy_recorder
 from rules.policy import Policy, PolicyError, load_policy
 from rules.policy_edit import edit_policy
 
@@ -58,7 +58,7 @@ def save_form(change: Callable[[dict], None], fields: Iterable[str], *, base: st
               action: str, detail: str) -> dict[str, str]:
     """Apply and save `change`; audit it.  Returns {} or {field: message} when refused."""
     try:
-        edit_policy(home().policy_path, change)
+        edit_policy(home().policy_path, change, on_saved=policy_recorder())
     except PolicyError as error:
         return {field_for(error.key, base, fields): Untranslated(bare_message(error))}
     audit(action, detail)

@@ -35,10 +35,13 @@ def register(sub) -> None:
 
 def cmd_list(args) -> int:
     from rules.policy_edit import add_domains
+    from storage.database import open_engine
+    from storage.policy_versions import PolicyVersions
 
     home = Home.resolve(args.home)
     home.ensure()
-    add_domains(home.policy_path, args.list_name, args.domains, args.profile)
+    recorder = PolicyVersions(open_engine(home.database_url)).recorder("cli")
+    add_domains(home.policy_path, args.list_name, args.domains, args.profile, on_saved=recorder)
     where = f"profile '{args.profile}'" if args.profile else "everyone"
     print(f"{args.list_name}: {', '.join(args.domains)} ({where}); the running proxy applies it within seconds")
     return 0
