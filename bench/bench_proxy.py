@@ -246,7 +246,7 @@ def run_load(proxy: Proxy, clients: int, *, seconds: float | None = None, reques
             i += 1
             if kind == "download":  # on a connection of its own, as browsers do; after streamed
                 # downloads Salama can leave the next request on a keep-alive connection unanswered
-                # (tests/test_faults.py::test_keepalive_after_streamed_downloads)
+                # (seen here, not yet reproduced in a test: see docs/performance.md)
                 downloader = Client(proxy, number, source)
                 ok, spent = downloader.get(kind)
                 downloader.close()
