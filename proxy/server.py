@@ -37,6 +37,7 @@ class ProxySettings:
     resolve: list[str] = field(default_factory=list)
     ssl_insecure: bool = False
     quiet: bool = False
+    proxy_users: Path | None = None  # an htpasswd file: every client must log in (per-child logins)
 
 
 def salama_addons(runtime: Runtime) -> list:
@@ -68,6 +69,8 @@ def build_master(settings: ProxySettings, runtime: Runtime) -> DumpMaster:
         ssl_insecure=settings.ssl_insecure,
         salama_resolve=list(settings.resolve),
     )
+    if settings.proxy_users is not None:
+        opts.update(proxyauth=f"@{settings.proxy_users}")
     return master
 
 

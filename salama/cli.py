@@ -14,7 +14,7 @@ import os
 import sys
 
 from salama import __version__
-from salama.commands import blocklist, ca, db, demo, deploy, export, model, policy, service
+from salama.commands import blocklist, ca, db, demo, deploy, export, model, policy, proxyusers, service
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"salama {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (service, model, blocklist, policy, demo, deploy, ca, db, export):
+    for module in (service, model, blocklist, policy, proxyusers, demo, deploy, ca, db, export):
         module.register(sub)
     return parser
 

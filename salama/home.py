@@ -64,6 +64,11 @@ class Home:
         return self.root / "corrections.jsonl"
 
     @property
+    def proxy_users_path(self) -> Path:
+        """Per-child proxy logins (htpasswd); when it exists, the proxy requires a login."""
+        return self.root / "proxy-users.htpasswd"
+
+    @property
     def ca_dir(self) -> Path:
         """mitmproxy's confdir: the installation's own CA lives here."""
         return self.root / "ca"

@@ -14,13 +14,13 @@ from proxy.server import ProxySettings, build_master
 
 
 class InProcessProxy:
-    def __init__(self, runtime: Runtime, confdir: Path, resolve: list[str] = ()):
+    def __init__(self, runtime: Runtime, confdir: Path, resolve: list[str] = (), proxy_users: Path | None = None):
         self.runtime = runtime
         self.loop = asyncio.new_event_loop()
         self.port: int | None = None
         self._ready = threading.Event()
         settings = ProxySettings(listen_host="127.0.0.1", listen_port=0, confdir=confdir, resolve=list(resolve),
-                                 ssl_insecure=True, quiet=True)
+                                 ssl_insecure=True, quiet=True, proxy_users=proxy_users)
         self._thread = threading.Thread(target=self._run, args=(settings,), daemon=True)
         self._thread.start()
         if not self._ready.wait(30) or self.port is None:

@@ -150,6 +150,7 @@ def run_salama(
         resolve=list(resolve),
         ssl_insecure=ssl_insecure,
         quiet=quiet,
+        proxy_users=home.proxy_users_path if home.proxy_users_path.exists() else None,
     )
     # Every proxy process offers; the database's hourly lease lets one of them purge.
     retention = RetentionSchedule(runtime.events.engine, lambda: runtime.policy.retention).start()
