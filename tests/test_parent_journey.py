@@ -52,22 +52,25 @@ YASMINE, OMAR = "127.0.0.2", "127.0.0.3"  # a 9-year-old's tablet, a 15-year-old
 PARENT, PASSWORD = "maman", "premier-jour-2024"
 
 
-def html(title: str, text: str) -> tuple[str, bytes]:
-    return "text/html; charset=utf-8", f"<html><head><title>{title}</title></head><body><h1>{title}</h1><p>{text}</p></body></html>".encode()
+def html(title: str, heading: str, text: str) -> tuple[str, bytes]:
+    return "text/html; charset=utf-8", (f"<html><head><title>{title}</title></head><body><h1>{heading}</h1>"
+                                        f"<p>{text}</p></body></html>").encode()
 
 
 #: The children's sites, one page each, all served by one local upstream
 #: (hosts mapped to it with --resolve).  Model scores (shipped model): the
-#: film ~0.2 violence (under the model's 0.30), the game ~0.6 violence, the
-#: forum ~0.9 bullying, the casino ~1.0 gambling.
+#: film ~0.14 violence (between 0.05 and the model's own 0.30), the game ~0.5
+#: violence, the forum ~0.9 bullying, the casino ~1.0 gambling.  A retrained
+#: model may move them: the assertions say which one no longer fits.
 FILM, GAME, FORUM, CASINO = ("http://cinema.test/film", "http://games.test/monsters", "http://forum.test/class",
                              "http://casino.test/paris")
 PAGES = {
-    "/film": html("Ciné-club du collège", "The film shows a war scene where soldiers shoot at each other and a village burns."),
-    "/monsters": html("Monster Quest", "In the video game you fight monsters with a sword and shoot zombies."),
-    "/class": html("Forum de la classe", "Everyone in class laughs at you, loser. Nobody wants you here. "
+    "/film": html("Ciné-club", "Film of the week", "The film shows a war scene where soldiers shoot at each other and a village burns."),
+    "/monsters": html("Monster Quest", "Monster Quest",
+                      "In the video game you fight monsters with a sword and shoot zombies until they die."),
+    "/class": html("Forum de la classe", "Forum de la classe", "Everyone in class laughs at you, loser. Nobody wants you here. "
                    "I am the only one who is nice to you, let's keep chatting on my private account."),
-    "/paris": html("Casino Royal", "Casino en ligne : bonus de bienvenue 200 %, pariez maintenant sur les matchs"),
+    "/paris": html("Casino Royal", "Casino Royal", "Casino en ligne : bonus de bienvenue 200 %, pariez maintenant sur les matchs"),
 }
 HOSTS = [urllib.parse.urlsplit(u).hostname for u in (FILM, GAME, FORUM, CASINO)]
 
@@ -146,16 +149,16 @@ def charts_drawn(page) -> list[dict]:
     })""")
 
 
-def bedtime_window() -> tuple[str, int]:
+def bedtime_window() -> tuple[str, int, int]:
     """A bedtime that does not cover the next minutes (the journey goes on
-    browsing), and an hour inside it."""
+    browsing), an hour inside it, and how many hours of a day it colours."""
     from zoneinfo import ZoneInfo
 
     now = datetime.now(ZoneInfo("Africa/Casablanca"))  # the default policy's time zone
     minutes = now.hour * 60 + now.minute
     if 7 * 60 + 30 <= minutes < 21 * 60:
-        return "21:30-07:00", 23
-    return "13:00-15:00", 14
+        return "21:30-07:00", 23, 10  # 21:30 is in it: the week view colours an hour by its middle
+    return "13:00-15:00", 14, 2
 
 
 def test_a_new_parent_sets_up_and_runs_the_household(salama, site, shots):
@@ -196,22 +199,22 @@ def test_a_new_parent_sets_up_and_runs_the_household(salama, site, shots):
 
         # The proxy now tells the children apart: a violent video game is
         # blocked for Yasmine (child) and shown but alerted for Omar (teen).
-        assert wait_for(lambda: child_get(salama, OMAR, GAME)[0] == 200), salama.output()[-3000:]
+        assert wait_for(lambda: child_get(salama, OMAR, GAME)[0] == 200), salama.output()[-3000:]  # policy reloaded
         status, headers, _ = child_get(salama, YASMINE, GAME)
         assert status == 403 and headers["x-salama"] == "blocked"
         assert child_get(salama, OMAR, FORUM)[0] == 200  # bullying: alerted for a teen
         status, _, before = child_get(salama, OMAR, FILM)
-        assert status == 200 and "Ciné-club" in before  # under the model's violence threshold
+        assert status == 200 and "Film of the week" in before, "the film must score under the model's violence threshold"
 
         # 3. The teen's bedtime, every night.
-        window, inside = bedtime_window()
+        window, inside, hours = bedtime_window()
         page.click("nav.subnav a[href='/rules/profiles/teen']")
         assert page.url == base + "/rules/profiles/teen"
         for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"):
             page.fill(f"input[name='schedule.bedtime.{day}']", window)
         submit(page, "#schedule")
         assert page.locator(".flash").count() == 1
-        assert page.locator(".week .cell.bedtime").count() >= 7 * 2
+        assert page.locator(".week .cell.bedtime").count() == 7 * hours
         from rules.blocklist_index import BlocklistIndex
         from rules.decision import decide_request
         from rules.policy import load_policy
@@ -239,7 +242,7 @@ def test_a_new_parent_sets_up_and_runs_the_household(salama, site, shots):
         assert page.locator(".flash").count() == 1
         saved = time.monotonic()
         blocked = wait_for(lambda: child_get(salama, OMAR, FILM)[0] == 403, timeout=10)
-        assert blocked, salama.output()[-3000:]
+        assert blocked, "the film must score 0.05 or more for violence\n" + salama.output()[-3000:]
         print(f"the proxy applied the edit in {time.monotonic() - saved:.1f} s")
         assert child_get(salama, YASMINE, FILM)[0] == 200  # the child profile kept the model's threshold
 
