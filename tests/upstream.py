@@ -73,9 +73,9 @@ class LocalSite:
         self.server.daemon_threads = True
         if tls:
             self._tmp = tempfile.TemporaryDirectory()
-            cert, key = self_signed(Path(self._tmp.name), names or ["localhost"])
+            self.cert_path, key = self_signed(Path(self._tmp.name), names or ["localhost"])
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            ctx.load_cert_chain(cert, key)
+            ctx.load_cert_chain(self.cert_path, key)
             self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

@@ -72,3 +72,13 @@ class Resolve:
         if target[1]:
             flow.request.port = target[1]
         flow.request.host_header = host_header
+
+    def server_connect(self, data) -> None:
+        """Tunnels that are not intercepted (the no-intercept list) never reach
+        `request`: map their name on the connection itself."""
+        if not self.mapping or data.server.address is None:
+            return
+        host, port = data.server.address
+        target = self.mapping.get(str(host).lower().rstrip("."))
+        if target:
+            data.server.address = (target[0], target[1] or port)
