@@ -36,10 +36,18 @@ import time
 import urllib.parse
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from babel.support import Translations
 
+import dashboard
+from rules.blocklist_index import BlocklistIndex
+from rules.decision import decide_request
+from rules.policy import load_policy
+from rules.schedule import localize
 from salama.home import Home
+from storage.access import AccessStore
 from storage.accounts import AccountStore
 from storage.database import open_engine
 from tests.browser import browser_page, require_browser
@@ -59,18 +67,21 @@ def html(title: str, heading: str, text: str) -> tuple[str, bytes]:
 
 #: The children's sites, one page each, all served by one local upstream
 #: (hosts mapped to it with --resolve).  Model scores (shipped model): the
-#: film ~0.14 violence (between 0.05 and the model's own 0.30), the game ~0.5
+#: film ~0.14 violence (between 0.05 and the model's own 0.30), the game ~0.4
 #: violence, the forum ~0.9 bullying, the casino ~1.0 gambling.  A retrained
 #: model may move them: the assertions say which one no longer fits.
 FILM, GAME, FORUM, CASINO = ("http://cinema.test/film", "http://games.test/monsters", "http://forum.test/class",
                              "http://casino.test/paris")
 PAGES = {
-    "/film": html("Ciné-club", "Film of the week", "The film shows a war scene where soldiers shoot at each other and a village burns."),
+    "/film": html("Ciné-club", "Film of the week",
+                  "The film shows a war scene where soldiers shoot at each other and a village burns."),
     "/monsters": html("Monster Quest", "Monster Quest",
                       "In the video game you fight monsters with a sword and shoot zombies until they die."),
-    "/class": html("Forum de la classe", "Forum de la classe", "Everyone in class laughs at you, loser. Nobody wants you here. "
+    "/class": html("Forum de la classe", "Forum de la classe",
+                   "Everyone in class laughs at you, loser. Nobody wants you here. "
                    "I am the only one who is nice to you, let's keep chatting on my private account."),
-    "/paris": html("Casino Royal", "Casino Royal", "Casino en ligne : bonus de bienvenue 200 %, pariez maintenant sur les matchs"),
+    "/paris": html("Casino Royal", "Casino Royal",
+                   "Casino en ligne : bonus de bienvenue 200 %, pariez maintenant sur les matchs"),
 }
 HOSTS = [urllib.parse.urlsplit(u).hostname for u in (FILM, GAME, FORUM, CASINO)]
 
@@ -152,8 +163,6 @@ def charts_drawn(page) -> list[dict]:
 def bedtime_window() -> tuple[str, int, int]:
     """A bedtime that does not cover the next minutes (the journey goes on
     browsing), an hour inside it, and how many hours of a day it colours."""
-    from zoneinfo import ZoneInfo
-
     now = datetime.now(ZoneInfo("Africa/Casablanca"))  # the default policy's time zone
     minutes = now.hour * 60 + now.minute
     if 7 * 60 + 30 <= minutes < 21 * 60:
@@ -204,7 +213,7 @@ def test_a_new_parent_sets_up_and_runs_the_household(salama, site, shots):
         assert status == 403 and headers["x-salama"] == "blocked"
         assert child_get(salama, OMAR, FORUM)[0] == 200  # bullying: alerted for a teen
         status, _, before = child_get(salama, OMAR, FILM)
-        assert status == 200 and "Film of the week" in before, "the film must score under the model's violence threshold"
+        assert status == 200 and "Film of the week" in before, "the film must score under the model's own threshold"
 
         # 3. The teen's bedtime, every night.
         window, inside, hours = bedtime_window()
@@ -215,16 +224,12 @@ def test_a_new_parent_sets_up_and_runs_the_household(salama, site, shots):
         submit(page, "#schedule")
         assert page.locator(".flash").count() == 1
         assert page.locator(".week .cell.bedtime").count() == 7 * hours
-        from rules.blocklist_index import BlocklistIndex
-        from rules.decision import decide_request
-        from rules.policy import load_policy
-        from rules.schedule import localize
-
         home = Home(salama.home)
         policy = load_policy(home.policy_path)
         night = localize((datetime.now() + timedelta(days=1)).replace(hour=inside, minute=30), policy.timezone)
         verdict = decide_request(policy, BlocklistIndex.open(home.index_path), FILM, OMAR, None, at=night)
         assert verdict.action == "block" and verdict.profile == "teen", verdict
+        assert any("bedtime" in reason for reason in verdict.reasons), verdict
         page.locator("#schedule").screenshot(path=str(shots / "journey-3-bedtime.png"))
 
         # 4. Violence blocked for the teen from a score of 0.05: move the slider
@@ -249,7 +254,8 @@ def test_a_new_parent_sets_up_and_runs_the_household(salama, site, shots):
         # 5. Alerts: the video game was a false alarm; the forum was grooming
         # too, which the filter missed.
         page.click("nav.main a[href='/']")
-        assert wait_for(lambda: page.reload() or page.locator("table.alerts tbody tr", has_text="forum.test").count())
+        forum_row = page.locator("table.alerts tbody tr", has_text="forum.test")
+        assert wait_for(lambda: (page.reload(), forum_row.count())[1])  # the journal writes within a second
         page.screenshot(path=str(shots / "journey-5-alerts.png"), full_page=True)
         game = page.locator("table.alerts tbody tr", has_text="games.test").filter(has_text="telephone-omar")
         game.locator("td.when a").click()
@@ -259,7 +265,7 @@ def test_a_new_parent_sets_up_and_runs_the_household(salama, site, shots):
             page.click("form.actions button[value=false_alarm]")
         assert page.locator("dd:has-text('False alarm')").count() == 1
         page.goto(base + "/")
-        page.locator("table.alerts tbody tr", has_text="forum.test").locator("td.when a").click()
+        forum_row.locator("td.when a").click()
         page.wait_for_url(f"{base}/alerts/*")
         page.select_option("form.missed select[name=category]", "grooming")
         with page.expect_navigation():
@@ -283,7 +289,13 @@ def test_a_new_parent_sets_up_and_runs_the_household(salama, site, shots):
         with page.expect_navigation():
             request.locator("button[data-duration='15m']").click()
         assert page.locator("table.history tr", has_text="casino.test").locator(".badge.approved").count() == 1
-        assert wait_for(lambda: child_get(salama, YASMINE, CASINO)[0] == 200), salama.output()[-3000:]
+        request_id = int(headers["location"].rstrip("/").rsplit("/", 1)[-1])  # the child's status page
+        answer = AccessStore(open_engine(home.database_url)).get(request_id)
+        assert answer["status"] == "approved" and answer["decided_by"] == PARENT
+        assert abs(answer["until"] - answer["decided_at"] - 15 * 60) < 5
+        assert wait_for(lambda: "Casino Royal" in child_get(salama, YASMINE, CASINO)[2]), salama.output()[-3000:]
+        status, _, status_page = child_get(salama, YASMINE, "http://casino.test" + headers["location"])
+        assert status == 200 and 'data-status="approved"' in status_page
 
         # 7. The week's activity, drawn, and the printable summary.
         page.click("nav.main a[href='/activity/']")
@@ -308,10 +320,6 @@ KEY_PAGES = {"/": "Alerts", "/rules/": "Rules", "/rules/profiles/teen": "Profile
 
 @pytest.mark.parametrize("lang,direction", [("fr", "ltr"), ("ar", "rtl")])
 def test_the_key_pages_in_french_and_arabic(salama, shots, lang, direction):
-    from babel.support import Translations
-
-    import dashboard
-
     accounts = AccountStore(open_engine(Home(salama.home).database_url))
     if accounts.get(PARENT) is None:  # run on its own, without the journey
         accounts.create(PARENT, PASSWORD, "owner")
@@ -342,6 +350,4 @@ def test_the_key_pages_in_french_and_arabic(salama, shots, lang, direction):
 
 
 def load_profiles(salama) -> set[str]:
-    from rules.policy import load_policy
-
     return set(load_policy(Home(salama.home).policy_path).profiles)
