@@ -22,6 +22,7 @@ class InitResult:
     created_policy: bool = False
     created_admin: str | None = None
     generated_password: str | None = None
+    awaiting_setup: bool = False  # no account: the dashboard's set-up page creates it
     password_changed: bool = False
     model_note: str | None = None
 
@@ -65,7 +66,12 @@ def ensure_model(home: Home, log=print) -> str | None:
     return f"trained a model into {home.model_dir}"
 
 
-def initialise(home: Home, admin_user: str = "admin", admin_password: str | None = None, log=print) -> InitResult:
+def initialise(
+    home: Home, admin_user: str = "admin", admin_password: str | None = None, log=print, generate_admin: bool = True
+) -> InitResult:
+    """Create what is missing.  With no account yet and no password given, a
+    random one is generated, unless `generate_admin` is False: then the
+    dashboard's first-run set-up page lets the parent create the account."""
     home.ensure()
     result = InitResult()
     if not home.policy_path.exists():
@@ -73,7 +79,7 @@ def initialise(home: Home, admin_user: str = "admin", admin_password: str | None
         result.created_policy = True
     accounts = AccountStore(open_engine(home.database_url))
     if accounts.get(admin_user) is None:
-        if accounts.count() == 0 or admin_password:
+        if admin_password or (accounts.count() == 0 and generate_admin):
             password = admin_password or secrets.token_urlsafe(12)
             accounts.create(admin_user, password, "owner")
             result.created_admin = admin_user
@@ -81,6 +87,7 @@ def initialise(home: Home, admin_user: str = "admin", admin_password: str | None
     elif admin_password:
         accounts.set_password(admin_user, admin_password)
         result.password_changed = True
+    result.awaiting_setup = accounts.count() == 0
     home.secret_key()
     ensure_ca(home)
     result.model_note = ensure_model(home, log)

@@ -46,7 +46,7 @@ class SalamaProcess:
         home.mkdir(parents=True, exist_ok=True)
         self.log = self.log_path.open("wb")
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT, env=env)
         try:
             wait_for_port(self.proxy_port, self.proc)
             wait_for_port(self.dashboard_port, self.proc)

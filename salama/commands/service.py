@@ -108,7 +108,13 @@ def cmd_run(args) -> int:
     if args.workers < 1:
         raise ValueError("--workers must be at least 1")
     home = Home.resolve(args.home)
-    report_init(initialise(home), "admin", home)
+    # Someone at a terminal creates the parent account in the browser (set-up
+    # page); a service or script gets a generated password printed once.
+    interactive = sys.stdin.isatty() and not args.no_dashboard
+    result = initialise(home, generate_admin=not interactive)
+    report_init(result, "admin", home)
+    if result.awaiting_setup:
+        print(f"No parent account yet: open http://{args.listen_host}:{args.dashboard_port}/setup to create it.", flush=True)
     if args.workers > 1:
         return run_workers(home, args)
     return run_salama(home, args.listen_host, args.proxy_port, args.dashboard_port, resolve=args.resolve,
