@@ -164,3 +164,118 @@ def test_policy_with_wrong_types_is_refused(tmp_path, text):
     path.write_text(text)
     with pytest.raises(PolicyError):
         load_policy(path)
+
+
+# ---------------------------------------------------------------- through the real proxy
+
+class RawSite:
+    """Answers every connection with the same raw bytes, then (optionally) an endless chunked body."""
+
+    def __init__(self, head: bytes, endless: bool = False):
+        import socket
+        import threading
+
+        self.head, self.endless = head, endless
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        import threading
+
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn) -> None:
+        chunk = b"1000\r\n" + b"<p>lorem ipsum</p>" * 227 + b"<p>" + b"x" * 10 + b"\r\n"  # 0x1000 bytes a chunk
+        try:
+            conn.recv(65536)
+            conn.sendall(self.head)
+            sent = 0
+            while self.endless and sent < (64 << 20):  # "endless": far past any buffer, bounded for the test
+                conn.sendall(chunk)
+                sent += len(chunk)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture(scope="module")
+def raw_sites():
+    sites = {
+        "endless.test": RawSite(b"HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ntransfer-encoding: chunked\r\n\r\n", endless=True),
+        "bigheader.test": RawSite(b"HTTP/1.1 200 OK\r\ncontent-type: text/html\r\nx-junk: " + b"a" * 200_000
+                                  + b"\r\ncontent-length: 2\r\n\r\nok"),
+        "short.test": RawSite(b"HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: 99\r\n\r\n<p>short"),
+    }
+    yield sites
+    for site in sites.values():
+        site.close()
+
+
+@pytest.fixture(scope="module")
+def salama(raw_sites, tmp_path_factory):
+    from tests.salama_process import SalamaProcess
+    from tests.test_faults import make_home
+
+    home = make_home(tmp_path_factory.mktemp("badinput"))
+    proc = SalamaProcess(home, [f"{name}=127.0.0.1:{site.port}" for name, site in raw_sites.items()])
+    yield proc
+    proc.stop()
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("host", ["endless.test", "bigheader.test", "short.test"])
+def test_hostile_upstreams_get_an_answer_and_the_proxy_lives(salama, host):
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", salama.proxy_port, timeout=20)
+    try:
+        conn.request("GET", f"http://{host}/")
+        response = conn.getresponse()
+        received = 0
+        while received < (8 << 20) and (chunk := response.read(65536)):  # read a bounded part of endless bodies
+            received += len(chunk)
+        assert response.status in (200, 403, 502)
+    except (http.client.HTTPException, OSError):
+        pass  # a cut-off body is a fine answer to a broken site; the proxy must survive it
+    finally:
+        conn.close()
+    assert salama.proc.poll() is None
+    assert http_status(salama, "http://short.test/") is not None
+
+
+def http_status(salama, url: str, headers: dict | None = None) -> int | None:
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", salama.proxy_port, timeout=20)
+    try:
+        conn.request("GET", url, headers=headers or {})
+        response = conn.getresponse()
+        response.read(1 << 20)
+        return response.status
+    except (http.client.HTTPException, OSError):
+        return None
+    finally:
+        conn.close()
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("url, headers", [
+    ("http://short.test/" + "a" * 100_000, {}),
+    ("http://short.test/?" + "%" * 50_000, {}),
+    ("http://short.test/", {"x-big": "b" * 200_000}),
+    ("http://short.test/", {f"x-h{i}": "v" for i in range(2000)}),
+])
+def test_giant_requests_get_a_clear_status(salama, url, headers):
+    status = http_status(salama, url, headers)
+    assert status is None or 200 <= status < 600
+    assert salama.proc.poll() is None
