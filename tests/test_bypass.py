@@ -133,3 +133,42 @@ def test_policy_check_names_the_device_profile(salama):
                           "127.0.0.99", "--url", "http://blocked.test/", "--json"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert '"block"' in out.stdout
+
+
+def h2_get(salama: SalamaProcess, host: str, path: str = "/") -> tuple[str, int]:
+    """(negotiated ALPN protocol, :status) of one HTTP/2 GET through the proxy's CONNECT tunnel."""
+    import socket
+    import ssl
+
+    import h2.config
+    import h2.connection
+    import h2.events
+
+    raw = socket.create_connection(("127.0.0.1", salama.proxy_port), timeout=10)
+    raw.sendall(f"CONNECT {host}:443 HTTP/1.1\r\nHost: {host}:443\r\n\r\n".encode())
+    assert b" 200 " in raw.recv(4096)
+    ctx = ssl.create_default_context(cafile=str(salama.ca_path))
+    ctx.set_alpn_protocols(["h2"])
+    tls = ctx.wrap_socket(raw, server_hostname=host)
+    conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
+    conn.initiate_connection()
+    conn.send_headers(1, [(":method", "GET"), (":path", path), (":scheme", "https"), (":authority", host)], end_stream=True)
+    tls.sendall(conn.data_to_send())
+    try:
+        while True:
+            data = tls.recv(65536)
+            if not data:
+                raise AssertionError("connection closed before the response headers")
+            for event in conn.receive_data(data):
+                if isinstance(event, h2.events.ResponseReceived):
+                    return tls.selected_alpn_protocol(), int(dict(event.headers)[b":status"])
+            tls.sendall(conn.data_to_send())
+    finally:
+        tls.close()
+
+
+@pytest.mark.parametrize("host", ["blocked.test", "nordvpn.com"])
+def test_http2_requests_are_filtered_too(salama, host):
+    protocol, status = h2_get(salama, host, f"/?m={uuid.uuid4().hex}")
+    assert protocol == "h2"
+    assert status == 403
