@@ -39,7 +39,6 @@ import http.client
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -54,6 +53,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_blocklist import synthetic_domain  # noqa: E402  (bench/ is not a package)
+from tests.salama_process import free_port, wait_for_port  # noqa: E402
 
 TARGETS = {"throughput_ratio": 0.85, "added_median_ms_30k": 5.0, "busy_vs_idle_small": 2.0, "rss_growth": 0.10}
 MIX = {"small": 80, "page30k": 60, "image": 50, "page2m": 8, "download": 2}
@@ -63,25 +63,6 @@ TICK = os.sysconf("SC_CLK_TCK")
 
 
 # ---------------------------------------------------------------- processes
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args[:3]} exited with {proc.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError(f"nothing listening on {port}")
-
 
 def cpu_seconds(pid: int) -> float:
     """utime + stime of every thread of the process."""

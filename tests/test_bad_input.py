@@ -168,53 +168,29 @@ def test_policy_with_wrong_types_is_refused(tmp_path, text):
 
 # ---------------------------------------------------------------- through the real proxy
 
-class RawSite:
-    """Answers every connection with the same raw bytes, then (optionally) an endless chunked body."""
+def raw_site(head: bytes, endless: bool = False):
+    """A site answering every request with `head`, then (if `endless`) chunks of HTML without end."""
+    from tests.test_faults import TcpSite
 
-    def __init__(self, head: bytes, endless: bool = False):
-        import socket
-        import threading
+    chunk = b"1000\r\n" + b"<p>lorem ipsum</p>" * 227 + b"<p>" + b"x" * 10 + b"\r\n"  # 0x1000 bytes a chunk
 
-        self.head, self.endless = head, endless
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        threading.Thread(target=self._serve, daemon=True).start()
+    def answer(conn) -> None:
+        conn.sendall(head)
+        sent = 0
+        while endless and sent < (64 << 20):  # "endless": far past any buffer, bounded for the test
+            conn.sendall(chunk)
+            sent += len(chunk)
 
-    def _serve(self) -> None:
-        import threading
-
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
-
-    def _answer(self, conn) -> None:
-        chunk = b"1000\r\n" + b"<p>lorem ipsum</p>" * 227 + b"<p>" + b"x" * 10 + b"\r\n"  # 0x1000 bytes a chunk
-        try:
-            conn.recv(65536)
-            conn.sendall(self.head)
-            sent = 0
-            while self.endless and sent < (64 << 20):  # "endless": far past any buffer, bounded for the test
-                conn.sendall(chunk)
-                sent += len(chunk)
-        except OSError:
-            pass
-        finally:
-            conn.close()
-
-    def close(self) -> None:
-        self.sock.close()
+    return TcpSite(answer)
 
 
 @pytest.fixture(scope="module")
 def raw_sites():
     sites = {
-        "endless.test": RawSite(b"HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ntransfer-encoding: chunked\r\n\r\n", endless=True),
-        "bigheader.test": RawSite(b"HTTP/1.1 200 OK\r\ncontent-type: text/html\r\nx-junk: " + b"a" * 200_000
+        "endless.test": raw_site(b"HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ntransfer-encoding: chunked\r\n\r\n", endless=True),
+        "bigheader.test": raw_site(b"HTTP/1.1 200 OK\r\ncontent-type: text/html\r\nx-junk: " + b"a" * 200_000
                                   + b"\r\ncontent-length: 2\r\n\r\nok"),
-        "short.test": RawSite(b"HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: 99\r\n\r\n<p>short"),
+        "short.test": raw_site(b"HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: 99\r\n\r\n<p>short"),
     }
     yield sites
     for site in sites.values():

@@ -22,6 +22,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Callable
 
 import pytest
 from mitmproxy.test import taddons, tflow
@@ -130,14 +131,13 @@ def api_alerts(proc: SalamaProcess) -> list[dict]:
         return json.load(r)["alerts"]
 
 
-class FaultyUpstream:
-    """A TCP server that misbehaves in one way: `reset`, `stall` (accepts, never answers) or `plain` (no TLS)."""
+class TcpSite:
+    """A TCP server on 127.0.0.1 that hands each connection to `answer`, in a thread of its own."""
 
-    def __init__(self, behaviour: str):
-        self.behaviour = behaviour
+    def __init__(self, answer: Callable[[socket.socket], None]):
+        self.answer = answer
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
-        self.held: list[socket.socket] = []
         threading.Thread(target=self._serve, daemon=True).start()
 
     def _serve(self) -> None:
@@ -146,27 +146,37 @@ class FaultyUpstream:
                 conn, _ = self.sock.accept()
             except OSError:
                 return
-            if self.behaviour == "reset":
-                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-                conn.recv(1024)
-                conn.close()  # linger 0: the peer sees a TCP reset
-            elif self.behaviour == "plain":
-                conn.recv(1024)  # the TLS ClientHello, answered in clear text
-                conn.sendall(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n")
-                conn.close()
-            else:
-                self.held.append(conn)
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        try:
+            conn.recv(65536)
+            self.answer(conn)
+        except OSError:
+            pass
+        finally:
+            conn.close()
 
     def close(self) -> None:
         self.sock.close()
-        for conn in self.held:
-            conn.close()
+
+
+def reset(conn: socket.socket) -> None:
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")  # close sends RST
+
+
+def plain(conn: socket.socket) -> None:
+    conn.sendall(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n")  # clear text to a TLS ClientHello
+
+
+def stall(conn: socket.socket) -> None:
+    conn.recv(1)  # accepts, never answers: waits until the proxy gives up
 
 
 @pytest.fixture(scope="module")
 def upstreams():
     site = LocalSite({"/page": ("text/html; charset=utf-8", PAGE)})
-    faulty = {b: FaultyUpstream(b) for b in ("reset", "stall", "plain")}
+    faulty = {f.__name__: TcpSite(f) for f in (reset, stall, plain)}
     yield site, faulty
     site.close()
     for f in faulty.values():
