@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from storage.database import events
 
 EVIDENCE_MAX = 400
+MAX_ID = 2**63 - 1  # the largest integer key SQLite and PostgreSQL store
 
 
 @dataclass(frozen=True)
@@ -71,12 +72,14 @@ class EventStore:
             return int(conn.execute(stmt).scalar_one())
 
     def get(self, event_id: int) -> dict[str, Any] | None:
+        if not 0 < event_id <= MAX_ID:  # a URL can carry any number; the database cannot
+            return None
         with self.engine.connect() as conn:
             row = conn.execute(select(events).where(events.c.id == event_id)).first()
         return dict(row._mapping) if row else None
 
     def mark(self, event_ids: Iterable[int], *, reviewed: bool = True, feedback: str | None = None) -> int:
-        ids = [int(i) for i in event_ids]
+        ids = [int(i) for i in event_ids if 0 < int(i) <= MAX_ID]
         if not ids:
             return 0
         values: dict[str, Any] = {"reviewed": reviewed}

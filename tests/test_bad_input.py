@@ -124,8 +124,6 @@ def test_odd_paths_get_client_errors(api, path):
     assert api.get(path).status_code in (200, 400, 404)
 
 
-@pytest.mark.xfail(reason="dashboard/api.py get_alert passes an alert id past 2**63 to SQLite: OverflowError, "
-                   "HTTP 500 instead of 404", strict=True)
 def test_alert_id_past_sqlite_range_is_not_found(api):
     assert api.get("/api/alerts/99999999999999999999999").status_code == 404
 
