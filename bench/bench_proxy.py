@@ -225,9 +225,7 @@ def run_load(proxy: Proxy, clients: int, *, seconds: float | None = None, reques
         while take():
             kind = cycle[i % len(cycle)]
             i += 1
-            if kind == "download":  # on a connection of its own, as browsers do; after streamed
-                # downloads Salama can leave the next request on a keep-alive connection unanswered
-                # (seen here, not yet reproduced in a test: see docs/performance.md)
+            if kind == "download":  # on a connection of its own, as browsers do
                 downloader = Client(proxy, number, source)
                 ok, spent = downloader.get(kind)
                 downloader.close()
