@@ -15,7 +15,6 @@ so loudly, in the log and in `status.json`, which the dashboard shows.
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 import threading
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from classifier.model import ModelError, RiskModel, load_model
+from proxy.classifying import Classifier
 from rules.approvals import Approval
 from rules.blocklist_index import BlocklistIndex
 from rules.policy import Policy, PolicyError, load_policy, parse_policy
@@ -55,6 +55,7 @@ class Runtime:
         reload_interval: float = 2.0,
         clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
         follow_shared_policy: bool | None = None,
+        classify_in_subprocess: bool = False,
     ):
         self.policy_path = policy_path
         self.index_path = index_path
@@ -76,8 +77,8 @@ class Runtime:
         # A home's SQLite database sits beside its one policy file: the file is the truth there.
         self.follow_shared_policy = engine.dialect.name != "sqlite" if follow_shared_policy is None else follow_shared_policy
         self.journal = EventJournal(self.events.add_many)
-        # One worker thread for model work keeps the event loop free for other clients.
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="salama-classify")
+        # Model work runs in one worker (a separate process for salama run), never on the event loop.
+        self.classifier = Classifier(self.model, model_dir, classify_in_subprocess) if self.model else None
         self.approvals: tuple[Approval, ...] = ()
         self.controls: dict[str, dict] = {}
         self._refresh_shared_state()
@@ -183,6 +184,7 @@ class Runtime:
             log.warning("cannot publish the proxy status: %s", exc)
 
     def close(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        if self.classifier:
+            self.classifier.shutdown()
         self.journal.close()
 

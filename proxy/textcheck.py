@@ -8,12 +8,12 @@ full message is never stored).
 
 from __future__ import annotations
 
-import asyncio
 from typing import Mapping
 
-from classifier.assess import Assessment, explain
+from classifier.assess import Assessment
 from classifier.language import detect_language
 from classifier.personal_data import mask_personal_data
+from proxy.classifying import explain_assessment, score_text
 from proxy.records import make_event
 from proxy.runtime import Runtime
 from rules.decision import Verdict, decide_content
@@ -30,8 +30,7 @@ async def judge_text(
         return None
     text = text[:MAX_TEXT]
     model = runtime.model
-    loop = asyncio.get_running_loop()
-    scores = dict(await loop.run_in_executor(runtime.pool, model.scores, text)) if model else {}
+    scores = dict(await runtime.classifier.run(score_text, text)) if model else {}
     for category, score in extra.items():
         scores[category] = max(scores.get(category, 0.0), score)
     thresholds = model.thresholds if model else {}
@@ -42,7 +41,7 @@ async def judge_text(
     if model:
         labels = [c for c in model.labels_for(scores) if c in model.thresholds]
         assessment = Assessment(scores, labels, detect_language(text), {c: text for c in scores})
-        explanation = await loop.run_in_executor(runtime.pool, explain, model, assessment, [verdict.category, *labels])
+        explanation = await runtime.classifier.run(explain_assessment, assessment, [verdict.category, *labels])
         for info in explanation.values():
             info["passage"] = mask_personal_data(info["passage"])
             info["terms"] = [t for t in info["terms"] if mask_personal_data(t["term"]) == t["term"]]

@@ -259,7 +259,7 @@ def test_dashboard_down_proxy_still_filters(upstreams, tmp_path):
     site, _ = upstreams
     proc = SalamaProcess(make_home(tmp_path, "blocked.test"), [f"{h}=127.0.0.1:{site.port}" for h in ("school.test", "blocked.test")])
     try:
-        (dashboard,) = children_of(proc.proc.pid)
+        (dashboard,) = [c for c in children_of(proc.proc.pid) if b"dashboard" in Path(f"/proc/{c}/cmdline").read_bytes()]
         os.kill(dashboard, signal.SIGKILL)
         time.sleep(0.5)
         assert fetch(proc, "http://blocked.test/x")[0] == 403

@@ -2,20 +2,18 @@
 
 HTML, text and JSON bodies up to the policy's size cap are buffered and
 scored by the model; everything else (media, downloads, bigger bodies)
-streams straight through.  Extraction and scoring run in a worker thread so
-one big page does not stall the event loop for every other client.
+streams straight through.  Extraction and scoring run in the runtime's
+classifier worker (`proxy.classifying`), never on the event loop.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from mitmproxy import http
 
-from classifier.assess import assess_page, explain
-from classifier.extract import extract_text
 from proxy.bodies import UndecodableBody, decoded_prefix
+from proxy.classifying import assess_body, explain_assessment
 from proxy.flowinfo import VERDICT, approved, client_ip, proxy_user
 from proxy.records import make_event
 from proxy.replies import block
@@ -61,21 +59,16 @@ class ContentFilter:
         except UndecodableBody as exc:
             log.info("%s: %s; passed unclassified", flow.request.pretty_host, exc)
             return
-        loop = asyncio.get_running_loop()
         ctype = flow.response.headers.get("content-type")
         max_chars = self.runtime.policy.content.max_text_chars
-        assessment = await loop.run_in_executor(self.runtime.pool, self._assess, model, body, ctype, max_chars)
+        assessment = await self.runtime.classifier.run(assess_body, body, ctype, max_chars)
         policy = self.runtime.policy
         profile, device = policy.profile_for(client_ip(flow), proxy_user(flow))
         verdict = decide_content(profile, assessment.scores, model.thresholds, "page", device.name if device else client_ip(flow))
         if verdict.action == "allow":
             return
-        explanation = await loop.run_in_executor(self.runtime.pool, explain, model, assessment, [verdict.category, *assessment.labels])
+        explanation = await self.runtime.classifier.run(explain_assessment, assessment, [verdict.category, *assessment.labels])
         evidence = assessment.passages.get(verdict.category or "", "")
         self.runtime.journal.record(make_event(flow.request.pretty_url, verdict, "page", evidence, explanation))
         if verdict.blocked:
             block(flow, verdict)
-
-    @staticmethod
-    def _assess(model, body: bytes, content_type: str | None, max_chars: int):
-        return assess_page(model, extract_text(body, content_type, max_chars), max_chars)

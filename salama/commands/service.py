@@ -147,6 +147,7 @@ def run_salama(
         model_dir=home.model_dir,
         database_url=home.database_url,
         status_dir=home.root,
+        classify_in_subprocess=True,  # scoring must not hold the event loop's interpreter lock
     )
     settings = ProxySettings(
         listen_host=listen_host,
