@@ -29,10 +29,8 @@ Screenshots go to $SALAMA_SCREENSHOTS, else to a temporary folder.
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
-import time
 import urllib.parse
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -50,6 +48,7 @@ from salama.home import Home
 from storage.access import AccessStore
 from storage.accounts import AccountStore
 from storage.database import open_engine
+from tests.inprocess import via_proxy, wait_until
 from tests.browser import browser_page, require_browser
 from tests.salama_process import SalamaProcess
 from tests.upstream import LocalSite
@@ -116,25 +115,14 @@ def shots(tmp_path_factory) -> Path:
 
 def child_get(salama, source: str, url: str, method: str = "GET", form: dict | None = None) -> tuple[int, dict, str]:
     """A child's device: plain HTTP through the proxy from its own loopback address."""
-    conn = http.client.HTTPConnection("127.0.0.1", salama.proxy_port, timeout=20, source_address=(source, 0))
-    try:
-        body = urllib.parse.urlencode(form).encode() if form else None
-        headers = {"content-type": "application/x-www-form-urlencoded"} if form else {}
-        conn.request(method, url, body=body, headers=headers)
-        r = conn.getresponse()
-        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read().decode("utf-8", "replace")
-    finally:
-        conn.close()
+    body = urllib.parse.urlencode(form).encode() if form else None
+    headers = {"content-type": "application/x-www-form-urlencoded"} if form else {}
+    status, response_headers, content = via_proxy(salama.proxy_port, method, url, source, body, headers, timeout=20)
+    return status, response_headers, content.decode("utf-8", "replace")
 
 
-def wait_for(predicate, timeout: float = 12, step: float = 0.3):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    return predicate()
+def wait_for(predicate, timeout: float = 12):
+    return wait_until(predicate, timeout, step=0.3)
 
 
 def watch_console(page) -> list[str]:
