@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import urllib.parse
 from datetime import datetime, timedelta
 from pathlib import Path
