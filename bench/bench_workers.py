@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from storage.database import open_engine  # noqa: E402
 from storage.events import EventStore  # noqa: E402
 from tests.postgres import PostgresServer, server_binaries  # noqa: E402
-from tests.salama_process import free_port, wait_for_port  # noqa: E402
+from tests.salama_process import wait_for_port  # noqa: E402
 from tests.test_workers import consecutive_free_ports  # noqa: E402
 from tests.upstream import LocalSite  # noqa: E402
 
