@@ -62,12 +62,12 @@ def create_app(home: str | os.PathLike | None = None, config: dict | None = None
     csrf.init_app(app)
 
     from dashboard import access, accounts, activity, alerts, api, audit, auth, device_setup, i18n, requests, rules_editor, security
-    from dashboard import export, wireguard
+    from dashboard import export, inspect, wireguard
 
     security.install(app)
     i18n.install(app)
     for blueprint in (auth.bp, accounts.bp, audit.bp, alerts.bp, activity.bp, device_setup.bp, i18n.bp, api.bp,
-                      rules_editor.bp, requests.bp, export.bp):
+                      rules_editor.bp, requests.bp, export.bp, inspect.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(wireguard.bp)  # owners: a phone's WireGuard configuration and QR code
     csrf.exempt(api.bp)  # the API checks Basic auth itself, and the CSRF token for session writes

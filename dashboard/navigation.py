@@ -24,6 +24,7 @@ NAV = (
     NavItem("activity.index", _l("Activity")),
     NavItem("requests.index", _l("Access requests")),
     NavItem("rules.index", _l("Rules"), owner_only=True),
+    NavItem("inspect.index", _l("Inspect")),
     NavItem("device_setup.index", _l("Set up a device")),
     NavItem("wireguard.index", _l("Phones (WireGuard)"), owner_only=True),
     NavItem("accounts.index", _l("Accounts"), owner_only=True),
