@@ -91,6 +91,11 @@ _RARE_FOLDS.update(
         if c.islower() and _without_marks(c) not in ("", c)
     }
 )
+# A stripped letter can itself be foldable ("ǿ" -> "ø" -> "o"): fold each value to the end once, here.
+for _letter, _base in _RARE_FOLDS.items():
+    while _base in _RARE_FOLDS and _RARE_FOLDS[_base] != _base:
+        _base = _RARE_FOLDS[_base]
+    _RARE_FOLDS[_letter] = _base
 _RARE_FOLDED = re.compile("[" + "".join(_RARE_FOLDS) + "]")
 
 # Whitespace and control characters that become a plain space (NFKC already
@@ -209,9 +214,11 @@ def _fold_unicode(text: str) -> str:
     """NFKC, lower case, drop invisibles and marks, unify letter variants."""
     text = unicodedata.normalize("NFKC", text).lower()
     text = _DROPPED.sub("", text)
+    # Rare letters first: stripping their accent can leave a common variant ("ǽ" -> "æ" -> "ae").
+    text = _RARE_FOLDED.sub(lambda m: _RARE_FOLDS[m[0]], text)
     for variant, letter in _COMMON_FOLDS.items():
         text = text.replace(variant, letter)
-    return _RARE_FOLDED.sub(lambda m: _RARE_FOLDS[m[0]], text)
+    return text
 
 
 def _collapse_whitespace(text: str) -> str:

@@ -124,6 +124,8 @@ _TRICKY = st.sampled_from(
 @settings(max_examples=400, deadline=None)
 @given(st.one_of(st.text(), st.text(alphabet=_TRICKY)))
 @example("A*$A")  # cases hypothesis once found
+@example("Ǽ")  # an accented ligature: its accent stripped leaves "æ", folded too
+@example("ǿ")  # "ǿ" -> "ø" -> "o" in one pass
 @example("A30٣A*A1")
 @example("A@A.A.A")
 def test_never_raises_and_is_idempotent(text):
