@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
-import threading
 import time
 from pathlib import Path
 from typing import Callable
@@ -63,7 +62,6 @@ class Runtime:
         self.reload_interval = reload_interval
         self.clock = clock  # injectable, so schedules can be tested at chosen times
         self.warnings: dict[str, str] = {}
-        self._lock = threading.Lock()
         self._next_check = 0.0
         self.policy: Policy = load_policy(policy_path)  # a broken policy at start is fatal: say so and stop
         self._policy_mtime = _mtime(policy_path)

@@ -1,7 +1,7 @@
 """Scoring a short text a child typed (a search, a message) and acting on it.
 
 Shared by the search and outgoing-text addons: the model scores the text in
-the worker thread, personal-data findings add their own score, the profile
+the runtime's classifier worker, personal-data findings add their own score, the profile
 decides, and an alert or block is recorded with the evidence masked (the
 full message is never stored).
 """
