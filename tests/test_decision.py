@@ -72,8 +72,8 @@ def test_without_the_new_arguments_the_lists_decide_as_before(policy, index):
     assert decide(policy, index, "https://example.org/", at=TUESDAY_EVENING).action == "allow"
     wrapped = decide(policy, index, "https://translate.example/?u=https://casino.example/x", at=TUESDAY_EVENING)
     assert wrapped.blocked and wrapped.category == "gambling"
-    # the old positional call still works (and means "now")
-    assert decide_request(policy, index, "https://casino.example/", "10.1.2.3", None).category == "gambling"
+    # the old positional call still works (and means "now"): a profile without a schedule, so any hour will do
+    assert decide_request(policy, index, "https://casino.example/", ADULT, "papa").category == "gambling"
 
 
 def test_bedtime_blocks_at_22_30_and_not_at_18_00(policy, index):
