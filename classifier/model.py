@@ -25,13 +25,11 @@ import json
 import os
 import pickle
 import tempfile
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-import scipy.sparse as sp
 import sklearn
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -39,6 +37,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
+from classifier.features import DirectFeatures, FeatureError
 from classifier.normalize import normalize_text
 from rules.categories import MODEL_CATEGORIES
 
@@ -150,61 +149,6 @@ def _one_class_per_row(Y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return np.array(rows), np.array(classes), np.array(weights)
 
 
-class DirectFeatures:
-    """The fitted FeatureUnion's TF-IDF vectors, computed without sklearn's
-    per-call checks, which cost milliseconds on every call however short the
-    text (most of the time of an ordinary page).  Same numbers as
-    `union.transform` (tested); only for the vectorizers `build_pipeline`
-    makes: sublinear tf, idf, l2 norm."""
-
-    def __init__(self, union: FeatureUnion):
-        self.blocks = []
-        for _, vectorizer in union.transformer_list:
-            if not (vectorizer.sublinear_tf and vectorizer.use_idf and vectorizer.norm == "l2"):
-                raise ModelError("the model's vectorizers are not those build_pipeline makes; run 'salama train'")
-            idf = vectorizer.idf_.astype(np.float32)
-            self.blocks.append((vectorizer.build_analyzer(), vectorizer.vocabulary_, idf))
-        self.width = sum(len(idf) for _, _, idf in self.blocks)
-
-    def transform(self, texts: Sequence[str], joined: bool = False) -> sp.csr_matrix:
-        """One row per text; with `joined`, one more for all the texts
-        together, from their summed counts (no second pass over the text)."""
-        counted = [[_known_counts(analyze(t), vocabulary) for analyze, vocabulary, _ in self.blocks] for t in texts]
-        if joined:
-            counted.append([_summed([row[b] for row in counted]) for b in range(len(self.blocks))])
-        indptr, indices, data = [0], [], []
-        for row in counted:
-            offset, length = 0, 0
-            for (_, _, idf), (columns, tf) in zip(self.blocks, row):
-                weights = (np.log(tf) + 1) * idf[columns]
-                norm = np.sqrt(np.dot(weights, weights))
-                indices.append(columns + offset)
-                data.append(weights / norm if norm else weights)
-                offset += len(idf)
-                length += len(columns)
-            indptr.append(indptr[-1] + length)
-        return sp.csr_matrix(
-            (np.concatenate(data), np.concatenate(indices), np.array(indptr)), shape=(len(counted), self.width)
-        )
-
-
-def _known_counts(terms: list[str], vocabulary: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted vocabulary columns of the known terms, and how often each occurs."""
-    counts = Counter(terms)
-    known = list(counts.keys() & vocabulary.keys())  # set operations and map() stay in C
-    columns = np.fromiter(map(vocabulary.__getitem__, known), dtype=np.int64, count=len(known))
-    tf = np.fromiter(map(counts.__getitem__, known), dtype=np.float32, count=len(known))
-    order = np.argsort(columns)  # sets have no stable order; sorted columns keep sums reproducible
-    return columns[order], tf[order]
-
-
-def _summed(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    """The counts of several texts added up, columns sorted."""
-    columns, where = np.unique(np.concatenate([c for c, _ in parts]), return_inverse=True)
-    tf = np.bincount(where, weights=np.concatenate([t for _, t in parts]), minlength=len(columns))
-    return columns, tf.astype(np.float32)
-
-
 def label_matrix(labels: Sequence[Sequence[str]]) -> np.ndarray:
     y = np.zeros((len(labels), len(MODEL_CATEGORIES)), dtype=np.int8)
     col = {c: i for i, c in enumerate(MODEL_CATEGORIES)}
@@ -231,7 +175,10 @@ class RiskModel:
         if not texts:
             return np.zeros((0, len(MODEL_CATEGORIES)))
         if self._features is None:
-            self._features = DirectFeatures(self.pipeline.named_steps["features"])
+            try:
+                self._features = DirectFeatures(self.pipeline.named_steps["features"])
+            except FeatureError as exc:
+                raise ModelError(str(exc)) from None
         x = self._features.transform(normalize_many(texts), joined)
         return self.pipeline.named_steps["classify"].predict_proba(x)
 
