@@ -8,27 +8,35 @@ Layout of the file (little-endian):
 
     b"SALAMAIX" | u32 version | u32 header length | JSON header | pad to 8
     offsets: u32[2**bits + 1]   bucket b holds keys[offsets[b]:offsets[b+1]]
-    keys:    u64[n]             sorted 64-bit BLAKE2b hashes of rule texts
+    keys:    u64[n]             sorted 64-bit keys of rule texts (see `rule_key`)
     tags:    u16[n]             which (category, source, allow, kind) each key is
-    filter:  u8[m]              bit crc32(name) % 8m set for every listed host name
+    filter:  u8[m]              bit key % 8m set for every key (8m a power of two)
 
 A domain rule's key is the hash of the domain; a URL rule's key is the hash
 of "host/path" (see `listformats.url_rule`), and its host also gets a marker
 key so that only hosts with URL rules pay for the path lookups.  Most names
-a lookup tries (a host and its parents) are not listed: a one-hash bit
-filter (about 24 bits per listed name, CRC-32, cheap) turns most of those
-away before the BLAKE2b hash and the search.  Regular expressions (few)
-are kept as text in the header.  The rule text shown to
-people is the domain or "host/path" that matched, known at lookup time, so
-the index does not store strings.  A stable hash (not Python's randomised
-`hash()`) keeps files valid across processes; at 5 million keys the chance
-that some unlisted host collides with a listed one is about 3e-13 per lookup.
+a lookup tries (a host and its parents) are not listed: a bit filter
+(about 24 bits per key, indexed by the key's low bits) turns most of those
+away before the search.  Regular expressions (few) are kept as text in the
+header.  The rule text shown to people is the domain or "host/path" that
+matched, known at lookup time, so the index does not store strings.
+
+The key is a polynomial hash: the UTF-8 bytes read as one little-endian
+integer, times a constant, modulo a 64-bit prime.  It is stable (not
+Python's randomised `hash()`), so files stay valid across processes, and it
+costs a few C-level integer operations instead of a cryptographic hash.
+Above all, a parent domain is a suffix of the host, so its integer is the
+host's shifted right by whole bytes: one encoding of the host gives the keys
+of the whole chain.  The prime is random-looking (2**64 mod it is large), so
+names that differ in a few bytes do not collide by construction; at 5
+million keys the chance that an unlisted name shares a listed one's key is
+about 3e-13 per lookup (and a collision can only block, never unblock).
 
 `match()` normalises the URL, checks the host and its parent domains, URL
 prefix rules and expressions, then every URL embedded in it (translators,
 caches, redirect parameters).  Allow rules beat deny rules for the same URL;
 a URL wrapped inside an allowed one is still checked on its own.  Recent host
-lookups are kept in a bounded cache (two generations, about LRU).
+lookups are kept in a bounded LRU cache.
 `reload_if_changed()` swaps in a new file (found by inode/mtime/size)
 without a restart.
 """
@@ -40,11 +48,10 @@ import mmap
 import os
 import re
 import time
-import zlib
 from array import array
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from hashlib import blake2b
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple
 
@@ -61,16 +68,17 @@ from rules.listformats import (
     strip_leading_wildcard,
     url_rule,
 )
-from rules.urlnorm import NormalizedURL, domain_chain, normalize_url
+from rules.urlnorm import NormalizedURL, normalize_url
 
 MAGIC = b"SALAMAIX"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: polynomial keys, filter bits from the key (1: BLAKE2b keys, CRC-32 filter)
 #: Distinct hosts whose lookups are remembered (per loaded index).
 HOST_CACHE_SIZE = 32768
 #: Expressions see at most this much of a URL, bounding their worst case.
 EXPRESSION_SUBJECT_LIMIT = 1024
 _MARKER_TAG = 0  # "this host has URL rules"
 _MAX_TAGS = 65535
+_MAX_SELECTIONS = 256  # distinct category sets remembered (one or two per profile)
 _PROGRESS_MASK = (1 << 17) - 1  # report every 131,072 entries
 
 Progress = Callable[[str, int, "int | None"], None]
@@ -80,9 +88,8 @@ class IndexFormatError(ValueError):
     """The index file is not one this version wrote, or it is damaged."""
 
 
-@dataclass(frozen=True, slots=True)
-class ListMatch:
-    """A list rule that matched: `allow` rules beat deny rules."""
+class ListMatch(NamedTuple):
+    """A list rule that matched: `allow` rules beat deny rules (a named tuple: cheap to make)."""
 
     category: str
     source: str
@@ -108,13 +115,19 @@ def _compile_expression(pattern: str) -> re.Pattern:
     return re.compile(pattern) if pattern == pattern.lower() else re.compile(pattern, re.IGNORECASE)
 
 
+#: The key's modulus, a prime just under 2**64 picked at random (not 2**64 - 59: 256**8 mod that is 59,
+#: so names differing by 59 in byte 0 and by 1 in byte 8 would collide), and its multiplier.
+_KEY_PRIME = 0xFAB0C8C75BA39005
+_KEY_MULTIPLIER = 0x616363698B529B4B
+
+
 def rule_key(text: str) -> int:
-    """The stable 64-bit key of a rule text (a domain or "host/path")."""
+    """The stable 64-bit key of a rule text (a domain or "host/path"); see the module docstring."""
     return _bytes_key(text.encode("utf-8", "surrogatepass"))
 
 
 def _bytes_key(data: bytes) -> int:
-    return int.from_bytes(blake2b(data, digest_size=8).digest(), "little")
+    return int.from_bytes(data, "little") * _KEY_MULTIPLIER % _KEY_PRIME
 
 
 @dataclass
@@ -135,15 +148,17 @@ class _Tables:
     unfiltered: list[tuple[re.Pattern, str, int]] = field(init=False)
     prefilter: re.Pattern | None = field(init=False)
     allow_expressions: bool = field(init=False)
+    filter_mask: int = field(init=False)
+    host_hits: Callable = field(init=False)
 
     def __post_init__(self) -> None:
         self.compiled = [(_compile_expression(p), p, tag) for p, tag in self.expressions]
         self.allow_expressions = any(self.tag_table[tag].allow for _, tag in self.expressions)
-        # With no categories named, every category counts except the opt-in allow-lists.
-        self.shown = [not is_allow_category(tag.category) for tag in self.tag_table]
+        self.selections: dict[frozenset | None, list[bool]] = {}
         self._build_prefilter()
-        self.recent: dict[str, tuple] = {}
-        self.older: dict[str, tuple] = {}
+        self.filter_mask = (len(self.filter) << 3) - 1
+        # A C-level LRU per loaded index: a new index starts with an empty cache.
+        self.host_hits = lru_cache(maxsize=HOST_CACHE_SIZE)(self._host_hits)
 
     def _build_prefilter(self) -> None:
         """One search for every expression's required literals, so most URLs skip the expressions."""
@@ -155,8 +170,21 @@ class _Tables:
                 self.unfiltered.append((compiled, pattern, tag))
             else:
                 literals.update(required)
-        joined = "|".join(re.escape(literal) for literal in sorted(literals, key=len, reverse=True))
-        self.prefilter = re.compile(joined) if joined else None
+        self.prefilter = re.compile(_any_of(literals)) if literals else None
+
+    def selection(self, wanted: frozenset | None) -> list[bool]:
+        """Per tag id, whether its rules count for the `wanted` categories; worked out once per set.
+
+        With no categories named (None), every category counts except the opt-in allow-lists.
+        """
+        chosen = self.selections.get(wanted)
+        if chosen is None:
+            if len(self.selections) >= _MAX_SELECTIONS:
+                self.selections.clear()
+            chosen = [not is_allow_category(tag.category) if wanted is None else tag.category in wanted
+                      for tag in self.tag_table]
+            self.selections[wanted] = chosen
+        return chosen
 
     def lookup(self, key: int) -> list[int]:
         """Tag ids stored under `key`."""
@@ -169,39 +197,32 @@ class _Tables:
             i += 1
         return found
 
-    def host_hits(self, host: str) -> tuple[tuple[tuple[int, str], ...], tuple[str, ...]]:
-        """`_host_hits` through a bounded cache of recent hosts.
-
-        Two generations approximate LRU at the cost of two dict look-ups: a
-        host used since the last turnover stays; at most HOST_CACHE_SIZE kept.
-        """
-        hits = self.recent.get(host)
-        if hits is None:
-            hits = self.older.get(host)
-            if hits is None:
-                hits = self._host_hits(host)
-            if len(self.recent) >= HOST_CACHE_SIZE // 2:
-                self.older, self.recent = self.recent, {}
-            self.recent[host] = hits
-        return hits
-
     def _host_hits(self, host: str) -> tuple[tuple[tuple[int, str], ...], tuple[str, ...]]:
-        """(tag, matching domain) for the host and its parents, most specific first; and those with URL rules."""
-        chain = (host,) if host[-1].isdigit() or ":" in host else domain_chain(host)
-        bits, mask = self.filter, (len(self.filter) << 3) - 1
-        hits = []
-        url_hosts = []
-        for name in chain:
-            data = name.encode("utf-8", "surrogatepass")
-            slot = zlib.crc32(data) & mask
-            if not bits[slot >> 3] >> (slot & 7) & 1:
-                continue  # most names stop here, before the costly hash
-            for tag in self.lookup(_bytes_key(data)):
-                if tag == _MARKER_TAG:
-                    url_hosts.append(name)
-                else:
-                    hits.append((tag, name))
-        return tuple(hits), tuple(url_hosts)
+        """(tag, matching domain) for the host and its parents, most specific first; and those with URL rules.
+
+        The parents are the suffixes after each dot that still hold a dot (no
+        bare TLD); an IP address is looked up alone.  Each one's key comes
+        from the host's integer shifted by whole bytes (see the module docstring).
+        """
+        data = host.encode() if host.isascii() else host.encode("utf-8", "surrogatepass")  # error handler: slow
+        number = int.from_bytes(data, "little")
+        last_dot = -1 if host[-1].isdigit() or ":" in host else data.rfind(b".")
+        bits, mask = self.filter, self.filter_mask
+        hits = url_hosts = ()
+        start = 0
+        while True:
+            key = (number >> (start << 3)) * _KEY_MULTIPLIER % _KEY_PRIME
+            slot = key & mask
+            if bits[slot >> 3] >> (slot & 7) & 1:  # most names stop here, before the search
+                for tag in self.lookup(key):
+                    name = host[start:] if len(data) == len(host) else data[start:].decode("utf-8", "surrogatepass")
+                    if tag == _MARKER_TAG:
+                        url_hosts += (name,)
+                    else:
+                        hits += ((tag, name),)
+            start = data.find(b".", start) + 1
+            if not start or start > last_dot:
+                return hits, url_hosts
 
 
 class BlocklistIndex:
@@ -322,40 +343,60 @@ class BlocklistIndex:
         nurl = url if isinstance(url, NormalizedURL) else normalize_url(url)
         if not nurl.host:
             return None
-        if isinstance(categories, str):
-            categories = (categories,)
-        wanted = None if categories is None else frozenset(categories)
-        result = _match_one(tables, nurl, wanted)
+        if categories is not None:
+            categories = frozenset((categories,) if isinstance(categories, str) else categories)
+        selected = tables.selection(categories)
+        result = _match_one(tables, nurl, selected)
         if result is not None and not result.allow:
             return result
         for inner in nurl.embedded_urls():
-            found = _match_one(tables, inner, wanted)
+            found = _match_one(tables, inner, selected)
             if found is not None and not found.allow:
                 return found
         return result
 
 
-def _selected(tables: _Tables, tag_id: int, wanted: frozenset | None) -> bool:
-    return tables.shown[tag_id] if wanted is None else tables.tag_table[tag_id].category in wanted
-
-
-def _match_one(tables: _Tables, nurl: NormalizedURL, wanted: frozenset | None) -> ListMatch | None:
+def _match_one(tables: _Tables, nurl: NormalizedURL, selected: list[bool]) -> ListMatch | None:
     """Allow beats deny; among deny rules the most specific (URL rules, then the longest domain) wins."""
     deny = None
     hits, url_hosts = tables.host_hits(nurl.host)
     if url_hosts:
         hits = _url_rule_hits(tables, url_hosts, nurl) + hits
     for tag_id, rule in hits:
-        if _selected(tables, tag_id, wanted):
+        if selected[tag_id]:
             tag = tables.tag_table[tag_id]
             if tag.allow:
                 return ListMatch(tag.category, tag.source, rule, True, nurl)
-            deny = deny or ListMatch(tag.category, tag.source, rule, False, nurl)
+            if deny is None:
+                deny = ListMatch(tag.category, tag.source, rule, False, nurl)
     if tables.compiled and (deny is None or tables.allow_expressions):
-        expression = _expression_hit(tables, nurl, wanted, deny is None)
+        expression = _expression_hit(tables, nurl, selected, deny is None)
         if expression is not None:
             return expression
     return deny
+
+
+def _any_of(literals: Iterable[str]) -> str:
+    """A regex finding any of `literals`, as a trie: at each position re tries one branch per first letter.
+
+    A literal holding another one is dropped first (finding the shorter is
+    enough), which also leaves no literal a prefix of another.
+    """
+    distinct = sorted(set(literals), key=len)
+    kept: list[str] = []
+    for literal in distinct:
+        if not any(shorter in literal for shorter in kept):
+            kept.append(literal)
+    return _trie_pattern(kept)
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """`words`: non-empty and none a prefix of another."""
+    by_first: dict[str, list[str]] = {}
+    for word in words:
+        by_first.setdefault(word[0], []).append(word[1:])
+    branches = [re.escape(first) + (_trie_pattern(rests) if rests[0] else "") for first, rests in sorted(by_first.items())]
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
 def _url_rule_hits(tables: _Tables, url_hosts: tuple[str, ...], nurl: NormalizedURL) -> tuple[tuple[int, str], ...]:
@@ -372,7 +413,7 @@ def _url_rule_hits(tables: _Tables, url_hosts: tuple[str, ...], nurl: Normalized
     return tuple(found)
 
 
-def _expression_hit(tables: _Tables, nurl: NormalizedURL, wanted, want_deny: bool) -> ListMatch | None:
+def _expression_hit(tables: _Tables, nurl: NormalizedURL, selected: list[bool], want_deny: bool) -> ListMatch | None:
     """An allow expression, else (if `want_deny`) the first deny expression that matches."""
     subject = f"{nurl.host}{nurl.path}?{nurl.query}"[:EXPRESSION_SUBJECT_LIMIT].lower()
     prefilter = tables.prefilter
@@ -380,7 +421,7 @@ def _expression_hit(tables: _Tables, nurl: NormalizedURL, wanted, want_deny: boo
     deny = None
     for compiled, pattern, tag_id in candidates:
         tag = tables.tag_table[tag_id]
-        if not (tag.allow or (want_deny and deny is None)) or not _selected(tables, tag_id, wanted):
+        if not (tag.allow or (want_deny and deny is None)) or not selected[tag_id]:
             continue
         if compiled.search(subject):
             match = ListMatch(tag.category, tag.source, pattern, tag.allow, nurl)
@@ -399,7 +440,6 @@ class _Builder:
     def __init__(self, progress: Progress | None = None) -> None:
         self.keys = array("Q")
         self.tags = array("H")
-        self.filtered = array("I")  # CRC-32 of every name a host lookup tries
         self.tag_ids: dict[_Tag, int] = {_Tag("", "", False, "marker"): _MARKER_TAG}
         self.expressions: list[tuple[str, int]] = []
         self.progress = progress
@@ -415,7 +455,7 @@ class _Builder:
 
     def add(self, source: str, entries: Iterable[Entry]) -> None:
         """The hot loop of a build (millions of domains): kept flat on purpose."""
-        keys, tags, filtered, progress = self.keys, self.tags, self.filtered, self.progress
+        keys, tags, progress = self.keys, self.tags, self.progress
         last_kind = last_category = last_allow = None
         tag = 0
         for count, (kind, value, category, allow) in enumerate(entries, 1):
@@ -423,10 +463,8 @@ class _Builder:
                 last_kind, last_category, last_allow = kind, category, allow
                 tag = self.tag(category, source, allow, kind)
             if kind == "domain":
-                data = value.encode("utf-8", "surrogatepass")
-                keys.append(_bytes_key(data))
+                keys.append(_bytes_key(value.encode("utf-8", "surrogatepass")))
                 tags.append(tag)
-                filtered.append(zlib.crc32(data))
             elif kind == "url":
                 self._add_url(value, tag)
             else:
@@ -436,10 +474,9 @@ class _Builder:
 
     def _add_url(self, rule: str, tag: int) -> None:
         """A URL rule's key, and a marker on its host so that lookups know to try paths."""
-        host = rule.partition("/")[0].partition("?")[0].encode("utf-8", "surrogatepass")
-        self.keys.extend((rule_key(rule), _bytes_key(host)))
+        host = rule.partition("/")[0].partition("?")[0]
+        self.keys.extend((rule_key(rule), rule_key(host)))
         self.tags.extend((tag, _MARKER_TAG))
-        self.filtered.append(zlib.crc32(host))
 
     def _add_expression(self, pattern: str, tag: int) -> None:
         problem = expression_problem(pattern)
@@ -467,17 +504,20 @@ class _Builder:
             "entries": sum(n for counts in sources.values() for n in counts.values()),
             "sources": sources,
         }
-        bit_filter = _bit_filter(np.frombuffer(self.filtered, dtype=np.uint32) if len(self.filtered) else np.zeros(0, np.uint32))
+        bit_filter = _bit_filter(keys)
         return _Tables(
             memoryview(offsets), memoryview(keys), memoryview(tags), memoryview(bit_filter), shift, tag_table,
             self.expressions, meta, buffer=(offsets, keys, tags, bit_filter),
         )
 
 
-def _bit_filter(crcs: np.ndarray) -> np.ndarray:
-    """About 24 bits per name (a miss passes 1 time in 25), between 64 bytes and 32 MiB."""
-    size_bits = int(min(2**28, max(2**9, 2 ** np.ceil(np.log2(max(len(crcs), 1) * 24)))))
-    slots = crcs & np.uint32(size_bits - 1)
+def _bit_filter(keys: np.ndarray) -> np.ndarray:
+    """About 24 bits per key (a miss passes 1 time in 25), between 64 bytes and 32 MiB.
+
+    Every key sets a bit, URL rules' too: a few more bits set, one pass fewer.
+    """
+    size_bits = int(min(2**28, max(2**9, 2 ** np.ceil(np.log2(max(len(keys), 1) * 24)))))
+    slots = (keys & np.uint64(size_bits - 1)).astype(np.uint32)
     bits = np.zeros(size_bits // 8, dtype=np.uint8)
     np.bitwise_or.at(bits, slots >> np.uint32(3), (np.uint8(1) << (slots & np.uint32(7)).astype(np.uint8)))
     return bits

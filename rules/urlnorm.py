@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
 from encodings import idna as _idna
 from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import parse_qsl, quote, unquote
 
 #: Schemes whose URLs always have a host (WHATWG "special" schemes) and their default ports.
@@ -50,6 +50,8 @@ _PLAIN_URL = re.compile(
     r"(https?)://([a-z0-9_-]+(?:\.[a-z0-9_-]+)+)(?::([0-9]{1,5}))?"
     r"(/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*)?(?:\?([^#\x00-\x20\"<>\x7f]*))?(?:#[^\s]*)?"
 )
+_match_plain_url = _PLAIN_URL.fullmatch
+_new_tuple = tuple.__new__  # a NormalizedURL without the Python-level __new__ of named tuples
 _PATH_SAFE = "/!$&'()*+,;=:@~-._"
 _QUERY_UNSAFE = re.compile(r'[\x00-\x20"<>\x7f]')  # what browsers percent-encode in a query
 _EMBED_CHARS = re.compile(r"[/:.%]")  # no URL or host name can be written without one of these
@@ -62,14 +64,15 @@ _ENCODED_HOST_SUFFIXES = (".translate.goog", ".cdn.ampproject.org")
 _AMP_PATH = re.compile(r"/[cvi]/(s/)?(.+)")
 
 
-@dataclass(frozen=True, slots=True)
-class NormalizedURL:
+class NormalizedURL(NamedTuple):
     """A URL in canonical form: lower-case scheme and host, decoded path.
 
     `host` has no `www.`, no trailing dot, no brackets; IDN names are in
     punycode; an IP host is in its canonical text form (`is_ip`).  `port` is
     None for the scheme's default port.  `path` is percent-decoded with `//`,
     `.` and `..` resolved; `query` is kept as sent (minus the fragment).
+    A named tuple, not a dataclass: the proxy makes one per request, and a
+    tuple is made several times faster than a frozen dataclass.
     """
 
     scheme: str
@@ -100,6 +103,8 @@ class NormalizedURL:
 
     def embedded_urls(self, max_depth: int = MAX_EMBED_DEPTH) -> tuple["NormalizedURL", ...]:
         """URLs wrapped inside this one (translators, caches, redirect parameters), nested ones too."""
+        if not (self.query or ":/" in self.path or self.host.endswith(_ENCODED_HOST_SUFFIXES)):
+            return ()  # nowhere to hide a URL: most requests stop here, before any call
         level = _directly_embedded(self)
         if not level:
             return ()
@@ -158,18 +163,27 @@ def is_ip_host(host: str) -> bool:
 
 
 def _plain_url(url: str) -> NormalizedURL | None:
-    """The fast path for already-clean URLs, or None to use the general parser."""
-    m = _PLAIN_URL.fullmatch(url)
+    """The fast path for already-clean URLs, or None to use the general parser.
+
+    One compiled-regex match takes the URL apart; what it cannot rule out
+    (`www.`, a numeric last label, dot segments, `//`, a port) is a few
+    substring tests.  Anything else goes to the general parser.
+    """
+    m = _match_plain_url(url)
     if m is None:
         return None
     scheme, host, port, path, query = m.groups()
-    path = path or "/"
-    if host.startswith("www") or _may_be_ipv4(host) or "/." in path or "//" in path:
+    if host[-1].isdigit() or ".0x" in host or host.startswith("www"):  # _may_be_ipv4, inlined: hot
         return None
-    port_number = _port(scheme, port) if port else None
-    if port_number == -1:
+    if path is None:
+        path = "/"
+    elif "/." in path or "//" in path:
         return None
-    return NormalizedURL(scheme, host, port_number, path, query or "", False)
+    if port is not None:
+        port = _port(scheme, port)
+        if port == -1:
+            return None
+    return _new_tuple(NormalizedURL, (scheme, host, port, path, query or "", False))
 
 
 def _may_be_ipv4(host: str) -> bool:
