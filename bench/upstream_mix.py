@@ -5,63 +5,104 @@ Serves, on 127.0.0.1 over HTTP/1.1 with keep-alive (stdlib ThreadingHTTPServer):
 - /small      a 1 KB HTML page
 - /page30k    a 30 KB HTML article
 - /page2m     a 2 MB HTML page (a long forum thread)
+- /same30k    one fixed 30 KB article, the same bytes every time
 - /image      a 40 KB JPEG-like binary
 - /download   an 8 MB binary, written in 64 KB chunks (it must stream through)
 
-Pages are built from fixed seeds, so every run serves the same bytes.  Run it
-as its own process (`python bench/upstream_mix.py`): it prints its port on
-the first line of stdout and serves until killed, so that its Python threads
-never compete with the load generator's for one interpreter lock.
+The text of /small, /page30k and /page2m differs on every request, as real
+browsing does (a proxy that remembers pages it scored must not look faster
+here than it is): each page is assembled from paragraphs drawn at random
+from a pool of sentences built from parts (English and French), plus a
+sentence of its own.  /same30k is there to measure that memory separately.
+The pool is built from fixed seeds.  Run it as its own process
+(`python bench/upstream_mix.py`): it prints its port on the first line of
+stdout and serves until killed, so that its Python threads never compete
+with the load generator's for one interpreter lock.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 CHUNK = 64 * 1024
 DOWNLOAD_BYTES = 8 * 1024 * 1024
+POOL_PARAGRAPHS = 3000
 
-_WORDS = (
-    "the school homework garden river football music library teacher friends weekend holiday science "
-    "history map city market bread family football team match goal summer train station museum book "
-    "la maison ecole devoirs jardin riviere musique bibliotheque professeur amis semaine vacances "
-    "histoire carte ville marche pain famille equipe but ete gare musee livre cuisine recette"
-).split()
+_SENTENCE_PARTS = {
+    "en": (
+        ("Our class", "The school library", "My grandmother", "The football team", "A new teacher", "The city museum",
+         "Every student", "The science club", "Our neighbours", "The local market", "The bus to the coast"),
+        ("opened", "talked about", "prepared", "visited", "is looking for", "finished", "explained", "painted",
+         "borrowed", "cleaned", "organised"),
+        ("a map of the river", "fresh bread and cheese", "the history homework", "a small garden", "the summer match",
+         "an old photo album", "the recipe for soup", "a poem about winter", "the results of the experiment",
+         "new books for the holidays"),
+        ("before lunch", "on Saturday morning", "after the storm", "with the whole family", "near the station",
+         "during the break", "for the school fair", "in the rain", "at the end of the term", "without any help"),
+    ),
+    "fr": (
+        ("Notre classe", "La bibliotheque du quartier", "Ma grand-mere", "L'equipe de football", "Le nouveau professeur",
+         "Le musee de la ville", "Chaque eleve", "Le club de sciences", "Nos voisins", "Le marche du samedi"),
+        ("a prepare", "a visite", "cherche", "a termine", "a explique", "a peint", "a emprunte", "a range",
+         "a organise", "raconte"),
+        ("une carte de la riviere", "du pain frais", "les devoirs d'histoire", "un petit jardin", "le match d'ete",
+         "un vieil album de photos", "la recette de la soupe", "un poeme sur l'hiver", "les resultats de l'experience",
+         "des livres pour les vacances"),
+        ("avant le dejeuner", "le samedi matin", "apres l'orage", "avec toute la famille", "pres de la gare",
+         "pendant la recreation", "pour la fete de l'ecole", "sous la pluie", "a la fin du trimestre", "sans aide"),
+    ),
+}
 
 
-def paragraph(rng: random.Random, words: int) -> str:
-    return " ".join(rng.choice(_WORDS) for _ in range(words)).capitalize() + "."
+def sentence(rng: random.Random, language: str) -> str:
+    return " ".join(rng.choice(part) for part in _SENTENCE_PARTS[language]) + "."
 
 
-def html_page(size: int, seed: int) -> bytes:
-    """An HTML page of about `size` bytes: headings, paragraphs, links, a little markup noise."""
+def paragraph_pool(seed: int = 1, size: int = POOL_PARAGRAPHS) -> list[str]:
+    """HTML blocks (a heading, a paragraph of 3-7 sentences, a link), in English or French."""
     rng = random.Random(seed)
+    pool = []
+    for _ in range(size):
+        language = rng.choice(("en", "en", "fr"))
+        text = " ".join(sentence(rng, language) for _ in range(rng.randint(3, 7)))
+        pool.append(f"<h2>{sentence(rng, language)}</h2><div class='post'><p>{text}</p>"
+                    f"<p><a href='/item/{rng.randrange(10**6)}'>{sentence(rng, language)}</a></p></div>")
+    return pool
+
+
+def html_page(size: int, pool: list[str], rng: random.Random, serial: int) -> bytes:
+    """An HTML page of about `size` bytes, its own sentence first, then blocks from the pool."""
     parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'><title>",
-             paragraph(rng, 6), "</title></head><body><nav><a href='/'>Home</a> | <a href='/news'>News</a></nav>"]
+             sentence(rng, "en"), "</title></head><body><nav><a href='/'>Home</a> | <a href='/news'>News</a></nav>",
+             f"<p>Article {serial}: {sentence(rng, 'en')}</p>"]
     length = sum(map(len, parts))
     while length < size:
-        block = (f"<h2>{paragraph(rng, 5)}</h2><div class='post'><p>{paragraph(rng, 60)}</p>"
-                 f"<p><a href='/item/{rng.randrange(10**6)}'>{paragraph(rng, 3)}</a></p></div>")
+        block = rng.choice(pool)
         parts.append(block)
         length += len(block)
     parts.append("</body></html>")
     return "".join(parts).encode()
 
 
-def build_pages() -> dict[str, tuple[str, bytes]]:
-    html = "text/html; charset=utf-8"
+VARIED_SIZES = {"/small": 1024, "/page30k": 30 * 1024, "/page2m": 2 * 1024 * 1024}
+HTML = "text/html; charset=utf-8"
+
+
+def build_pages(pool: list[str]) -> dict[str, tuple[str, bytes]]:
+    """The responses that are the same bytes every time."""
     return {
-        "/small": (html, html_page(1024, 1)),
-        "/page30k": (html, html_page(30 * 1024, 2)),
-        "/page2m": (html, html_page(2 * 1024 * 1024, 3)),
+        "/same30k": (HTML, html_page(30 * 1024, pool, random.Random(2), 0)),
         "/image": ("image/jpeg", b"\xff\xd8\xff\xe0" + random.Random(4).randbytes(40 * 1024)),
     }
 
 
-def make_handler(pages: dict[str, tuple[str, bytes]]):
+def make_handler(pool: list[str]):
+    pages = build_pages(pool)
     filler = random.Random(5).randbytes(CHUNK)
+    serials = itertools.count(1)  # next() on a count is atomic: each request its own page
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -78,8 +119,12 @@ def make_handler(pages: dict[str, tuple[str, bytes]]):
             if name == "/download":
                 self._send_download()
                 return
-            ctype, body = pages.get(name, ("text/plain", b"not found"))
-            self.send_response(200 if name in pages else 404)
+            if name in VARIED_SIZES:
+                serial = next(serials)
+                ctype, body = HTML, html_page(VARIED_SIZES[name], pool, random.Random(serial), serial)
+            else:
+                ctype, body = pages.get(name, ("text/plain", b"not found"))
+            self.send_response(200 if name in pages or name in VARIED_SIZES else 404)
             self.send_header("content-type", ctype)
             self.send_header("content-length", str(len(body)))
             self.end_headers()
@@ -97,7 +142,7 @@ def make_handler(pages: dict[str, tuple[str, bytes]]):
 
 
 def serve(port: int = 0) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(build_pages()))
+    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(paragraph_pool()))
     server.daemon_threads = True
     return server
 

@@ -22,6 +22,7 @@ from typing import Callable
 
 from classifier.model import ModelError, RiskModel, load_model
 from proxy.classifying import Classifier
+from proxy.pagecache import AssessmentCache
 from rules.approvals import Approval
 from rules.blocklist_index import BlocklistIndex
 from rules.policy import Policy, PolicyError, load_policy, parse_policy
@@ -55,6 +56,8 @@ class Runtime:
         clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
         follow_shared_policy: bool | None = None,
         classify_in_subprocess: bool = False,
+        scoring_workers: int | None = None,
+        page_cache_entries: int = 2048,
     ):
         self.policy_path = policy_path
         self.index_path = index_path
@@ -75,8 +78,10 @@ class Runtime:
         # A home's SQLite database sits beside its one policy file: the file is the truth there.
         self.follow_shared_policy = engine.dialect.name != "sqlite" if follow_shared_policy is None else follow_shared_policy
         self.journal = EventJournal(self.events.add_many)
-        # Model work runs in one worker (a separate process for salama run), never on the event loop.
-        self.classifier = Classifier(self.model, model_dir, classify_in_subprocess) if self.model else None
+        # Model work runs in a worker thread, or in `scoring_workers` processes for salama
+        # run (default: one per CPU), never on the event loop.
+        self.classifier = Classifier(self.model, model_dir, classify_in_subprocess, scoring_workers) if self.model else None
+        self.page_cache = AssessmentCache(page_cache_entries)
         self.approvals: tuple[Approval, ...] = ()
         self.controls: dict[str, dict] = {}
         self._refresh_shared_state()

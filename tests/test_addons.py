@@ -133,6 +133,20 @@ async def test_content_filter_blocks_grooming_and_passes_homework(runtime):
     assert event["kind"] == "page" and event["category"] == "grooming" and event["explanation"]["grooming"]["terms"]
 
 
+async def test_the_same_page_is_scored_once_and_decided_per_profile(runtime):
+    """A lab fetching one page: the model scores it once; each device's profile still decides."""
+    urlf, content = UrlFilter(runtime), ContentFilter(runtime)
+    with taddons.context(urlf, content):
+        flows = [html_flow(f"http://chat.test/room{n}", GROOMING, peer=peer, url_filter=urlf)
+                 for n, peer in enumerate(["127.0.0.1", "127.0.0.2", "127.0.0.9"])]
+        for flow in flows:
+            await content.response(flow)
+    assert [f.response.status_code for f in flows] == [403, 403, 200]  # 127.0.0.9 is the adult_monitor profile
+    assert (runtime.page_cache.misses, runtime.page_cache.hits) == (1, 2)
+    runtime.journal.flush()
+    assert sorted(e["action"] for e in runtime.events.query()) == ["alert", "block", "block"]
+
+
 async def test_content_filter_alerts_only_for_adult_monitor_profile(runtime):
     urlf, content = UrlFilter(runtime), ContentFilter(runtime)
     with taddons.context(urlf, content):
@@ -163,15 +177,15 @@ async def test_hostile_bodies_never_crash(runtime, body, headers):
 
 
 async def test_big_and_binary_responses_stream(runtime):
-    content = ContentFilter(runtime)
-    with taddons.context(content):
+    urlf, content = UrlFilter(runtime), ContentFilter(runtime)
+    with taddons.context(urlf, content):
         video = html_flow("http://cdn.test/v.mp4", b"", headers={"content-type": "video/mp4"})
         content.responseheaders(video)
         assert video.response.stream
         huge = html_flow("http://news.test/", b"", headers={"content-length": str(50 << 20)})
         content.responseheaders(huge)
         assert huge.response.stream
-        page = html_flow("http://news.test/", b"", headers={"content-length": "30000"})
+        page = html_flow("http://news.test/", b"", headers={"content-length": "30000"}, url_filter=urlf)
         content.responseheaders(page)
         assert not page.response.stream
 

@@ -42,6 +42,8 @@ def register(sub) -> None:
     add_database_argument(p)
     p.add_argument("--workers", type=int, default=1, metavar="N",
                    help="proxy worker processes, on ports --proxy-port, --proxy-port+1, ... (default 1)")
+    p.add_argument("--scoring-workers", type=int, default=None, metavar="N",
+                   help="page-scoring processes per proxy worker (default: the CPUs shared among the proxy workers)")
     p.add_argument("--resolve", action="append", default=[], metavar="HOST=IP[:PORT]",
                    help="send requests for HOST to a local address (tests, offline demo); repeatable")
     p.add_argument("--mode", action="append", default=None, metavar="MODE",
@@ -107,6 +109,8 @@ def cmd_run(args) -> int:
     use_database_url(args)
     if args.workers < 1:
         raise ValueError("--workers must be at least 1")
+    if args.scoring_workers is not None and args.scoring_workers < 1:
+        raise ValueError("--scoring-workers must be at least 1")
     home = Home.resolve(args.home)
     # Someone at a terminal creates the parent account in the browser (set-up
     # page); a service or script gets a generated password printed once.
@@ -118,7 +122,8 @@ def cmd_run(args) -> int:
     if args.workers > 1:
         return run_workers(home, args)
     return run_salama(home, args.listen_host, args.proxy_port, args.dashboard_port, resolve=args.resolve,
-                      modes=args.mode, ssl_insecure=args.ssl_insecure, with_dashboard=not args.no_dashboard)
+                      modes=args.mode, ssl_insecure=args.ssl_insecure, with_dashboard=not args.no_dashboard,
+                      scoring_workers=args.scoring_workers)
 
 
 def run_salama(
@@ -131,6 +136,7 @@ def run_salama(
     ssl_insecure: bool = False,
     with_dashboard: bool = True,
     quiet: bool = False,
+    scoring_workers: int | None = None,
 ) -> int:
     """Run the proxy in this process (and the dashboard as a child process)
     on an initialised home until interrupted; shared by `run` and `demo`.
@@ -148,6 +154,7 @@ def run_salama(
         database_url=home.database_url,
         status_dir=home.root,
         classify_in_subprocess=True,  # scoring must not hold the event loop's interpreter lock
+        scoring_workers=scoring_workers,
     )
     settings = ProxySettings(
         listen_host=listen_host,
@@ -184,7 +191,11 @@ def _worker_command(home: Home, args, port: int) -> list[str]:
         cmd += ["--mode", m]
     if args.ssl_insecure:
         cmd.append("--ssl-insecure")
-    return cmd
+    from proxy.cpus import usable_cpus
+
+    # The CPUs are shared: N proxy workers each score in their share of them.
+    scoring = args.scoring_workers or max(1, usable_cpus() // args.workers)
+    return cmd + ["--scoring-workers", str(scoring)]
 
 
 def run_workers(home: Home, args) -> int:
