@@ -1,18 +1,40 @@
 """Fast TF-IDF rows from a fitted model's vectorizers, for scoring in the proxy.
 
 sklearn's `FeatureUnion.transform` validates its input on every call, which
-costs milliseconds however short the text; `DirectFeatures` computes the same
-numbers (tested) straight from the fitted vocabularies and idf weights.
+costs milliseconds however short the text, and its analyzers are Python
+loops over every n-gram.  `DirectFeatures` computes the same numbers (tested
+against sklearn) from the fitted vocabularies and idf weights, with nearly
+all the counting in C:
+
+- Character n-grams inside word boundaries (`char_wb`) never cross the
+  whitespace between tokens, so a text's counts are the sum over its tokens
+  of each token's n-gram counts.  A token's known n-gram columns come from
+  a bounded LRU cache: words repeat within a page and across pages, so the
+  Python n-gram loop runs only for words not seen lately.
+- Word n-grams: the vectorizer's tokenizer (one regex scan) gives the
+  words, one dict lookup per word gives its number, and the vocabulary's
+  n-grams are found with numpy in a trie of those numbers (sorted arrays,
+  one per n-gram length): no n-gram string is built.
+
+A call's counts are one sparse product: (text x distinct item) occurrences
+times (distinct item x vocabulary column) counts, an item being a token
+(its character n-grams) or a known word n-gram (its column).
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from typing import Sequence
+import functools
+from itertools import chain, count, repeat
+from typing import Callable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
+
+# Distinct tokens whose character n-gram columns are kept (a few hundred
+# bytes each): the vocabulary of a few thousand pages.
+TOKEN_CACHE_SIZE = 30_000
 
 
 class FeatureError(ValueError):
@@ -20,55 +42,215 @@ class FeatureError(ValueError):
 
 
 class DirectFeatures:
-    """The fitted FeatureUnion's TF-IDF vectors, computed without sklearn's
-    per-call checks, which cost milliseconds on every call however short the
-    text (most of the time of an ordinary page).  Same numbers as
-    `union.transform` (tested); only for the vectorizers `build_pipeline`
-    makes: sublinear tf, idf, l2 norm."""
+    """The fitted FeatureUnion's TF-IDF vectors, the same numbers as
+    `union.transform` to float32 rounding (tested), for a union of one word
+    and one char_wb TfidfVectorizer with sublinear tf, idf and l2 norm, as
+    `build_pipeline` makes them (n-gram ranges, tokenizer and preprocessing
+    are read from the fitted vectorizers).  A row's columns come out
+    unsorted: sorting them would cost more than computing them."""
 
-    def __init__(self, union: FeatureUnion):
-        self.blocks = []
-        for _, vectorizer in union.transformer_list:
-            if not (vectorizer.sublinear_tf and vectorizer.use_idf and vectorizer.norm == "l2"):
-                raise FeatureError("the model's vectorizers are not those build_pipeline makes; run 'salama train'")
-            idf = vectorizer.idf_.astype(np.float32)
-            self.blocks.append((vectorizer.build_analyzer(), vectorizer.vocabulary_, idf))
-        self.width = sum(len(idf) for _, _, idf in self.blocks)
+    def __init__(self, union: FeatureUnion, token_cache_size: int = TOKEN_CACHE_SIZE):
+        vectorizers = [vectorizer for _, vectorizer in union.transformer_list]
+        analyzers = [getattr(vectorizer, "analyzer", None) for vectorizer in vectorizers]
+        if analyzers != ["word", "char_wb"] or not all(map(_is_sublinear_tf_idf_l2, vectorizers)):
+            raise FeatureError("the model's vectorizers are not those build_pipeline makes; run 'salama train'")
+        words, chars = vectorizers
+        self.words = _WordNgrams(words)
+        self.word_width = len(words.vocabulary_)
+        self.chars = _TokenNgrams(chars, cache_size=token_cache_size)
+        self.width = self.word_width + len(chars.vocabulary_)
+        self.idf = np.concatenate([words.idf_, chars.idf_]).astype(np.float32)
 
     def transform(self, texts: Sequence[str], joined: bool = False) -> sp.csr_matrix:
         """One row per text; with `joined`, one more for all the texts
         together, from their summed counts (no second pass over the text)."""
-        counted = [[_known_counts(analyze(t), vocabulary) for analyze, vocabulary, _ in self.blocks] for t in texts]
-        if joined:
-            counted.append([_summed([row[b] for row in counted]) for b in range(len(self.blocks))])
-        indptr, indices, data = [0], [], []
-        for row in counted:
-            offset, length = 0, 0
-            for (_, _, idf), (columns, tf) in zip(self.blocks, row):
-                weights = (np.log(tf) + 1) * idf[columns]
-                norm = np.sqrt(np.dot(weights, weights))
-                indices.append(columns + offset)
-                data.append(weights / norm if norm else weights)
-                offset += len(idf)
-                length += len(columns)
-            indptr.append(indptr[-1] + length)
-        return sp.csr_matrix(
-            (np.concatenate(data), np.concatenate(indices), np.array(indptr)), shape=(len(counted), self.width)
+        word_rows, word_columns = self.words.occurrences(texts)
+        token_rows, token_ids, tokens_seen = self.chars.occurrences(texts)
+        # Items: first the positions of the call's tokens (a token is
+        # numbered by its first occurrence; other positions stay empty),
+        # then the distinct known word n-grams.
+        distinct_words, word_items = np.unique(word_columns, return_inverse=True)
+        items = len(tokens_seen) and int(token_ids.max()) + 1
+        per_text = _occurrence_matrix(
+            np.concatenate([token_rows, word_rows]),
+            np.concatenate([token_ids, word_items + items]),
+            len(texts),
+            joined,
+            items + len(distinct_words),
         )
+        lengths, token_columns = self.chars.columns(list(tokens_seen))
+        item_lengths = np.zeros(items + len(distinct_words), dtype=np.int64)
+        item_lengths[np.fromiter(tokens_seen.values(), dtype=np.int64, count=len(tokens_seen))] = lengths
+        item_lengths[items:] = 1
+        item_columns = sp.csr_matrix(
+            (
+                np.ones(len(token_columns) + len(distinct_words), dtype=np.float32),
+                np.concatenate([token_columns + self.word_width, distinct_words]),
+                np.concatenate([[0], np.cumsum(item_lengths)]),
+            ),
+            shape=(len(item_lengths), self.width),
+        )
+        return _tf_idf((per_text @ item_columns).tocsr(), self.idf, self.word_width)
 
 
-def _known_counts(terms: list[str], vocabulary: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted vocabulary columns of the known terms, and how often each occurs."""
-    counts = Counter(terms)
-    known = list(counts.keys() & vocabulary.keys())  # set operations and map() stay in C
-    columns = np.fromiter(map(vocabulary.__getitem__, known), dtype=np.int64, count=len(known))
-    tf = np.fromiter(map(counts.__getitem__, known), dtype=np.float32, count=len(known))
-    order = np.argsort(columns)  # sets have no stable order; sorted columns keep sums reproducible
-    return columns[order], tf[order]
+def _is_sublinear_tf_idf_l2(vectorizer) -> bool:
+    return isinstance(vectorizer, TfidfVectorizer) and vectorizer.sublinear_tf and vectorizer.use_idf and (
+        vectorizer.norm == "l2"
+    )
 
 
-def _summed(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    """The counts of several texts added up, columns sorted."""
-    columns, where = np.unique(np.concatenate([c for c, _ in parts]), return_inverse=True)
-    tf = np.bincount(where, weights=np.concatenate([t for _, t in parts]), minlength=len(columns))
-    return columns, tf.astype(np.float32)
+class _WordNgrams:
+    """The known word n-grams of texts, as the vectorizer's analyzer finds
+    them (its preprocessing, tokenizer and stop words; n-grams of
+    consecutive tokens within a text), without building n-gram strings.
+
+    Each word of the vocabulary's n-grams has a number; level 1 of the trie
+    is the words themselves, and level k holds, sorted, the keys
+    `node at level k-1 * words + next word` of every k-word prefix of the
+    vocabulary; a node's column is that of the n-gram it spells, if any."""
+
+    def __init__(self, vectorizer: TfidfVectorizer):
+        self.preprocess = vectorizer.build_preprocessor()
+        self.tokenize = vectorizer.build_tokenizer()
+        self.stop_words = vectorizer.get_stop_words()
+        self.low, self.high = vectorizer.ngram_range
+        # The vocabulary's n-grams split into words, all in C or numpy: the
+        # vocabulary holds hundreds of thousands of them.
+        terms = list(vectorizer.vocabulary_)
+        columns = np.fromiter(vectorizer.vocabulary_.values(), dtype=np.int64, count=len(terms))
+        lengths = np.fromiter(map(str.count, terms, repeat(" ")), dtype=np.int64, count=len(terms)) + 1
+        spelled_words = " ".join(terms).split(" ")
+        self.word_numbers = dict(zip(dict.fromkeys(spelled_words), count()))
+        if len(terms) and (lengths.max() > self.high or "" in self.word_numbers):
+            raise FeatureError("the model's word n-grams are not made of space-free tokens; run 'salama train'")
+        numbers = np.fromiter(map(self.word_numbers.__getitem__, spelled_words), dtype=np.int64,
+                              count=len(spelled_words))
+        self.words = len(self.word_numbers)
+        starts = np.cumsum(lengths) - lengths
+        self.word_columns = np.full(self.words, -1, dtype=np.int64)
+        single = lengths == 1
+        self.word_columns[numbers[starts[single]]] = columns[single]
+        self.levels: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted keys, columns) for k = 2, 3...
+        node = numbers[starts]  # each term's node for its first k-1 words
+        for k in range(2, self.high + 1):
+            longer = lengths >= k
+            wanted = node[longer] * self.words + numbers[starts[longer] + k - 1]
+            keys = np.unique(wanted)
+            key_columns = np.full(len(keys), -1, dtype=np.int64)
+            node = np.full(len(terms), -1, dtype=np.int64)
+            node[longer] = np.searchsorted(keys, wanted)
+            exact = lengths == k
+            key_columns[node[exact]] = columns[exact]
+            self.levels.append((keys, key_columns))
+
+    def occurrences(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The text and the vocabulary column of every known n-gram occurrence."""
+        token_lists = [self.tokenize(self.preprocess(text)) for text in texts]
+        if self.stop_words is not None:
+            token_lists = [[token for token in tokens if token not in self.stop_words] for tokens in token_lists]
+        lengths = list(map(len, token_lists))
+        numbers = np.fromiter(
+            map(self.word_numbers.get, chain.from_iterable(token_lists), repeat(-1)), dtype=np.int64, count=sum(lengths)
+        )
+        text_of = np.repeat(np.arange(len(texts)), lengths)
+        rows, columns = [], []
+        node = numbers  # the trie node spelled by the k words starting at each position
+        if self.low == 1:
+            _keep_known(rows, columns, text_of, np.where(node >= 0, self.word_columns[node], -1))
+        for k, (keys, key_columns) in enumerate(self.levels, start=2):
+            if len(node) <= 1 or not len(keys):
+                break
+            step = (node[:-1] >= 0) & (numbers[k - 1 :] >= 0) & (text_of[: len(node) - 1] == text_of[k - 1 :])
+            wanted = node[:-1] * self.words + numbers[k - 1 :]
+            where = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+            node = np.where(step & (keys[where] == wanted), where, -1)
+            if k >= self.low:
+                _keep_known(rows, columns, text_of[: len(node)], np.where(node >= 0, key_columns[node], -1))
+        if not rows:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(rows), np.concatenate(columns)
+
+
+def _keep_known(rows: list, columns: list, text_of: np.ndarray, found: np.ndarray) -> None:
+    known = found >= 0
+    rows.append(text_of[known])
+    columns.append(found[known])
+
+
+class _TokenNgrams:
+    """char_wb n-grams of whitespace-separated tokens: each token padded
+    with a space on each side, n-grams taken inside it (a token shorter than
+    n once, whole), as sklearn's char_wb analyzer does."""
+
+    def __init__(self, vectorizer: TfidfVectorizer, cache_size: int):
+        self.preprocess = vectorizer.build_preprocessor()
+        self.ngram_range = vectorizer.ngram_range
+        self.vocabulary = vectorizer.vocabulary_
+        self.cached_columns: Callable[[str], bytes] = functools.lru_cache(maxsize=cache_size)(self._known_columns)
+
+    def ngrams(self, token: str) -> list[str]:
+        padded = f" {token} "
+        out = []
+        for n in range(self.ngram_range[0], self.ngram_range[1] + 1):
+            if n >= len(padded):
+                out.append(padded)
+                break
+            out += map(padded.__getitem__, map(slice, range(len(padded) - n + 1), range(n, len(padded) + 1)))
+        return out
+
+    def _known_columns(self, token: str) -> bytes:
+        """The vocabulary columns of a token's known n-grams, one per
+        occurrence, as int32 bytes: compact, and joined in C.  (The fitted
+        vocabulary's values are numpy integers: np.fromiter reads them.)"""
+        grams = self.ngrams(token)
+        found = np.fromiter(map(self.vocabulary.get, grams, repeat(-1)), dtype=np.int64, count=len(grams))
+        return found[found >= 0].astype(np.int32).tobytes()
+
+    def occurrences(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+        """The text and the id of every token occurrence, and the distinct
+        tokens with their ids: the position of their first occurrence
+        (numbered by dict.setdefault, in C)."""
+        token_lists = [self.preprocess(text).split() for text in texts]
+        lengths = list(map(len, token_lists))
+        seen: dict[str, int] = {}
+        ids = np.fromiter(
+            map(seen.setdefault, chain.from_iterable(token_lists), count()), dtype=np.int64, count=sum(lengths)
+        )
+        return np.repeat(np.arange(len(texts)), lengths), ids, seen
+
+    def columns(self, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """How many known n-grams each token has, and their columns one
+        after the other."""
+        cached = list(map(self.cached_columns, tokens))
+        lengths = np.fromiter(map(len, cached), dtype=np.int64, count=len(tokens)) // 4
+        return lengths, np.frombuffer(b"".join(cached), dtype=np.int32)
+
+
+def _occurrence_matrix(rows: np.ndarray, items: np.ndarray, texts: int, joined: bool, width: int) -> sp.csr_matrix:
+    """A (text x item) matrix of occurrences, an item repeated in a row as
+    often as it occurs (the product that uses it sums them); with `joined`,
+    one more row with each item's count over all the texts."""
+    order = np.argsort(rows, kind="stable")  # rows arrive as runs already sorted: a merge
+    lengths = np.bincount(rows, minlength=texts)
+    indices, data = items[order], np.ones(len(items), dtype=np.float32)
+    if joined:
+        totals = np.bincount(items, minlength=width)
+        present = np.flatnonzero(totals)
+        indices = np.concatenate([indices, present])
+        data = np.concatenate([data, totals[present].astype(np.float32)])
+        lengths = np.append(lengths, len(present))
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    return sp.csr_matrix((data, indices, indptr), shape=(texts + joined, width))
+
+
+def _tf_idf(counts: sp.csr_matrix, idf: np.ndarray, word_width: int) -> sp.csr_matrix:
+    """Sublinear tf times idf, in place, each row's word and character
+    parts scaled to unit length apart, as each vectorizer does."""
+    data = counts.data
+    np.log(data, out=data)
+    data += 1
+    data *= idf[counts.indices]
+    part = np.repeat(np.arange(counts.shape[0]) * 2, np.diff(counts.indptr)) + (counts.indices >= word_width)
+    norms = np.sqrt(np.bincount(part, weights=np.square(data, dtype=np.float64), minlength=2 * counts.shape[0]))
+    data /= norms[part].astype(np.float32)
+    return counts
