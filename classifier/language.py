@@ -11,7 +11,9 @@ count for Darija. Short texts (search queries) are the hard case: every
 marker counts, and ties go to the likelier reading for Salama's users.
 """
 
+import functools
 import re
+from collections import Counter
 
 from classifier.normalize import ARABIC_LETTERS, normalize_text
 
@@ -121,8 +123,11 @@ _FRENCH_ENDINGS = tuple(
 _ENGLISH_ENDINGS = tuple("ing ness ship ful less ght ies ly ed".split())
 _ARABIC_TOKEN = re.compile(f"[{ARABIC_LETTERS}]")
 _TOKEN = re.compile(r"[^\W_]+")
-# French accented letters, counted in the text before normalisation.
-_FRENCH_ACCENTED_WORD = re.compile(r"\w*[éèêàùçôîûœ]\w*", re.I)
+# Words with French accented letters, counted in the text before
+# normalisation: a match runs from a word's first accented letter to its end,
+# so there is one per such word (a pattern starting with \w* would retry
+# every position of every word).
+_FRENCH_ACCENTED_WORD = re.compile(r"[éèêàùçôîûœ]\w*", re.I)
 
 # Darija markers weigh more: Darija is written with MSA, French and English
 # words mixed in, while those languages rarely borrow a Darija word.
@@ -155,44 +160,61 @@ def detect_language(text: str) -> str:
     the text has no word to go by."""
     sample = text[:SAMPLE_CHARS]
     scores = {FRENCH: 0.0, ENGLISH: 0.0, ARABIC: 0.0, DARIJA: 0.0}
-    arabic_tokens = latin_tokens = 0
-    for token in _TOKEN.findall(normalize_text(sample)):
-        if _ARABIC_TOKEN.search(token):
-            arabic_tokens += 1
-            _score_arabic_script(token, scores)
-        elif not token.isdigit():
-            latin_tokens += 1
-            _score_latin_script(token, scores)
+    script_tokens = {_ARABIC_SCRIPT: 0, _LATIN_SCRIPT: 0, _DIGITS: 0}
+    # Each distinct word is weighed once (words repeat: "de", "the", "ديال"),
+    # its vote counted as often as it occurs; the weights are multiples of
+    # 0.5, so the sums are exact whatever the order.
+    for token, times in Counter(_TOKEN.findall(normalize_text(sample))).items():
+        script, language, weight = _vote(token)
+        script_tokens[script] += times
+        if language:
+            scores[language] += weight * times
     scores[FRENCH] += ENDING_WEIGHT * len(_FRENCH_ACCENTED_WORD.findall(sample))
-    if arabic_tokens > latin_tokens:
+    if script_tokens[_ARABIC_SCRIPT] > script_tokens[_LATIN_SCRIPT]:
         return DARIJA if scores[DARIJA] > scores[ARABIC] else ARABIC
-    if not latin_tokens:
+    if not script_tokens[_LATIN_SCRIPT]:
         return UNDETERMINED
     return _best_latin(scores)
 
 
-def _score_arabic_script(token: str, scores: dict[str, float]) -> None:
+_ARABIC_SCRIPT, _LATIN_SCRIPT, _DIGITS = "arabic", "latin", "digits"
+VOTE_CACHE_SIZE = 20_000  # distinct words whose vote is remembered
+
+
+@functools.lru_cache(maxsize=VOTE_CACHE_SIZE)
+def _vote(token: str) -> tuple[str, str | None, float]:
+    """A word's script, and the language it counts for (if any) with its weight."""
+    if _ARABIC_TOKEN.search(token):
+        return (_ARABIC_SCRIPT, *_arabic_script_vote(token))
+    if token.isdigit():
+        return _DIGITS, None, 0.0
+    return (_LATIN_SCRIPT, *_latin_script_vote(token))
+
+
+def _arabic_script_vote(token: str) -> tuple[str | None, float]:
     if token in DARIJA_ARABIC_MARKERS or _DARIJA_NEGATION.fullmatch(token):
-        scores[DARIJA] += DARIJA_MARKER_WEIGHT
-    elif token in MSA_MARKERS:
-        scores[ARABIC] += 1
-    elif _DARIJA_PREFIXED.fullmatch(token) and not token.startswith(_MSA_LOOKALIKE_PREFIXES):
-        scores[DARIJA] += 1
+        return DARIJA, DARIJA_MARKER_WEIGHT
+    if token in MSA_MARKERS:
+        return ARABIC, 1
+    if _DARIJA_PREFIXED.fullmatch(token) and not token.startswith(_MSA_LOOKALIKE_PREFIXES):
+        return DARIJA, 1
+    return None, 0.0
 
 
-def _score_latin_script(token: str, scores: dict[str, float]) -> None:
+def _latin_script_vote(token: str) -> tuple[str | None, float]:
     if token in ARABIZI_MARKERS or _is_arabizi_spelling(token):
-        scores[DARIJA] += DARIJA_MARKER_WEIGHT
-    elif token in FRENCH_MARKERS:
-        scores[FRENCH] += 1
-    elif token in ENGLISH_MARKERS:
-        scores[ENGLISH] += 1
-    elif len(token) < MIN_ENDING_WORD_CHARS:
-        return
-    elif token.endswith(_FRENCH_ENDINGS):
-        scores[FRENCH] += ENDING_WEIGHT
-    elif token.endswith(_ENGLISH_ENDINGS):
-        scores[ENGLISH] += ENDING_WEIGHT
+        return DARIJA, DARIJA_MARKER_WEIGHT
+    if token in FRENCH_MARKERS:
+        return FRENCH, 1
+    if token in ENGLISH_MARKERS:
+        return ENGLISH, 1
+    if len(token) < MIN_ENDING_WORD_CHARS:
+        return None, 0.0
+    if token.endswith(_FRENCH_ENDINGS):
+        return FRENCH, ENDING_WEIGHT
+    if token.endswith(_ENGLISH_ENDINGS):
+        return ENGLISH, ENDING_WEIGHT
+    return None, 0.0
 
 
 def _is_arabizi_spelling(token: str) -> bool:

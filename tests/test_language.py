@@ -138,3 +138,15 @@ def test_long_text_is_read_from_a_sample():
 def test_deterministic():
     text = "wach had le site mzyan"
     assert len({detect_language(text) for _ in range(5)}) == 1
+
+
+def test_an_accented_word_weighs_half_a_french_marker_however_many_accents():
+    # "the" is one English marker; each accented word adds half a French one.
+    assert detect_language("the zébulon") == "en"
+    assert detect_language("the éçèzù ÉÇÈZÙ") == "fr"  # a tie goes to French
+    assert detect_language("the zébulon hélène") == "fr"
+
+
+def test_a_repeated_word_counts_each_time():
+    assert detect_language("the the the le le") == "en"
+    assert detect_language("the the le le le") == "fr"
