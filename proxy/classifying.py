@@ -126,8 +126,8 @@ class _WorkerProcess:
         payload = pickle.dumps((call_id, name, args), pickle.HIGHEST_PROTOCOL)
         future = asyncio.get_running_loop().create_future()
         self.pending[call_id] = future
-        self._writer.write(_HEADER.pack(len(payload)) if len(payload) < 2**31 else _HEADER.pack(-1) + _LONG_HEADER.pack(len(payload)))
-        self._writer.write(payload)
+        header = _HEADER.pack(len(payload)) if len(payload) < 2**31 else _HEADER.pack(-1) + _LONG_HEADER.pack(len(payload))
+        self._writer.write(header + payload)  # one send: the worker wakes once, with the whole call
         return await future
 
     async def _read_replies(self, reader: asyncio.StreamReader) -> None:
@@ -189,7 +189,7 @@ class Classifier:
 
     def _least_busy(self) -> _WorkerProcess:
         for i, worker in enumerate(self.processes):
-            if worker.dead or not worker.process.is_alive():
+            if worker.dead:  # its socket closed: the process is gone
                 worker.stop()
                 self.processes[i] = _WorkerProcess(self.model_dir)
         return min(self.processes, key=lambda w: len(w.pending))

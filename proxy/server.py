@@ -22,6 +22,7 @@ from proxy.addons.passthrough import Passthrough
 from proxy.addons.resolve import Resolve
 from proxy.addons.safesearch import SafeSearch
 from proxy.addons.searchfilter import SearchFilter
+from proxy.addons.upstreamtimeout import DEFAULT_TIMEOUT_S, UpstreamTimeout
 from proxy.addons.urlfilter import UrlFilter
 from proxy.runtime import Runtime
 
@@ -38,6 +39,7 @@ class ProxySettings:
     ssl_insecure: bool = False
     quiet: bool = False
     proxy_users: Path | None = None  # an htpasswd file: every client must log in (per-child logins)
+    upstream_timeout: float = DEFAULT_TIMEOUT_S  # seconds without response headers before an error page (0: none)
 
 
 def salama_addons(runtime: Runtime) -> list:
@@ -50,7 +52,8 @@ def salama_addons(runtime: Runtime) -> list:
         SearchFilter(runtime),
         OutgoingText(runtime),
         ContentFilter(runtime),  # the page that comes back
-        Resolve(),  # --resolve mappings (tests, demo): last, after safe search may have changed the host
+        Resolve(),  # --resolve mappings (tests, demo): after safe search may have changed the host
+        UpstreamTimeout(),  # last: only requests that really go upstream are timed
     ]
 
 
@@ -68,6 +71,7 @@ def build_master(settings: ProxySettings, runtime: Runtime) -> DumpMaster:
         stream_large_bodies=f"{runtime.policy.content.max_body_kib}k",
         ssl_insecure=settings.ssl_insecure,
         salama_resolve=list(settings.resolve),
+        salama_upstream_timeout=settings.upstream_timeout,
     )
     if settings.proxy_users is not None:
         opts.update(proxyauth=f"@{settings.proxy_users}")

@@ -49,6 +49,8 @@ def register(sub) -> None:
     p.add_argument("--mode", action="append", default=None, metavar="MODE",
                    help="mitmproxy mode: regular (default), transparent, wireguard, local...; repeatable")
     p.add_argument("--ssl-insecure", action="store_true", help="do not verify upstream TLS certificates (tests only)")
+    p.add_argument("--upstream-timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="error page when a site sends no response for this long (default 60; 0: wait forever)")
     p.add_argument("--no-dashboard", action="store_true", help="run the proxy alone")
     p.set_defaults(func=cmd_run)
 
@@ -111,6 +113,8 @@ def cmd_run(args) -> int:
         raise ValueError("--workers must be at least 1")
     if args.scoring_workers is not None and args.scoring_workers < 1:
         raise ValueError("--scoring-workers must be at least 1")
+    if not args.upstream_timeout >= 0:  # also refuses nan
+        raise ValueError("--upstream-timeout must be 0 or more seconds")
     home = Home.resolve(args.home)
     # Someone at a terminal creates the parent account in the browser (set-up
     # page); a service or script gets a generated password printed once.
@@ -123,7 +127,7 @@ def cmd_run(args) -> int:
         return run_workers(home, args)
     return run_salama(home, args.listen_host, args.proxy_port, args.dashboard_port, resolve=args.resolve,
                       modes=args.mode, ssl_insecure=args.ssl_insecure, with_dashboard=not args.no_dashboard,
-                      scoring_workers=args.scoring_workers)
+                      scoring_workers=args.scoring_workers, upstream_timeout=args.upstream_timeout)
 
 
 def run_salama(
@@ -137,6 +141,7 @@ def run_salama(
     with_dashboard: bool = True,
     quiet: bool = False,
     scoring_workers: int | None = None,
+    upstream_timeout: float = 60.0,
 ) -> int:
     """Run the proxy in this process (and the dashboard as a child process)
     on an initialised home until interrupted; shared by `run` and `demo`.
@@ -165,6 +170,7 @@ def run_salama(
         ssl_insecure=ssl_insecure,
         quiet=quiet,
         proxy_users=home.proxy_users_path if home.proxy_users_path.exists() else None,
+        upstream_timeout=upstream_timeout,
     )
     # Every proxy process offers; the database's hourly lease lets one of them purge.
     retention = RetentionSchedule(runtime.events.engine, lambda: runtime.policy.retention).start()
@@ -191,6 +197,7 @@ def _worker_command(home: Home, args, port: int) -> list[str]:
         cmd += ["--mode", m]
     if args.ssl_insecure:
         cmd.append("--ssl-insecure")
+    cmd += ["--upstream-timeout", str(args.upstream_timeout)]
     from proxy.cpus import usable_cpus
 
     # The CPUs are shared: N proxy workers each score in their share of them.
