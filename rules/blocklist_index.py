@@ -7,19 +7,24 @@ processes, and only the pages a lookup touches become resident.
 Layout of the file (little-endian):
 
     b"SALAMAIX" | u32 version | u32 header length | JSON header | pad to 8
-    offsets: u32[2**bits + 1]   bucket b holds keys[offsets[b]:offsets[b+1]]
-    keys:    u64[n]             sorted 64-bit keys of rule texts (see `rule_key`)
-    tags:    u16[n]             which (category, source, allow, kind) each key is
-    filter:  u8[m]              bit key % 8m set for every key (8m a power of two)
+    keys: u64[length]   64-bit keys of rule texts (see `rule_key`) in a hash table, EMPTY in free slots
+    tags: u16[length]   which (category, source, allow, kind) the key in the same slot is
+
+The table is an ordered linear-probing hash table: a key's home slot is
+`key // divisor` (so homes rise with keys), the n keys sit in key order,
+each at its home or the first free slot after, and about a third of the
+slots are free (EMPTY, larger than any key; one more ends the table).  A
+lookup reads from the home slot on, past smaller keys, and stops at the
+first key not smaller than its own: one random read of memory whether the
+name is listed or not, usually two or three neighbouring slots, and no
+separate filter, bucket table or search.
 
 A domain rule's key is the hash of the domain; a URL rule's key is the hash
 of "host/path" (see `listformats.url_rule`), and its host also gets a marker
-key so that only hosts with URL rules pay for the path lookups.  Most names
-a lookup tries (a host and its parents) are not listed: a bit filter
-(about 24 bits per key, indexed by the key's low bits) turns most of those
-away before the search.  Regular expressions (few) are kept as text in the
-header.  The rule text shown to people is the domain or "host/path" that
-matched, known at lookup time, so the index does not store strings.
+key so that only hosts with URL rules pay for the path lookups.  Regular
+expressions (few) are kept as text in the header.  The rule text shown to
+people is the domain or "host/path" that matched, known at lookup time, so
+the index does not store strings.
 
 The key is a polynomial hash: the UTF-8 bytes read as one little-endian
 integer, times a constant, modulo a 64-bit prime.  It is stable (not
@@ -35,8 +40,10 @@ about 3e-13 per lookup (and a collision can only block, never unblock).
 `match()` normalises the URL, checks the host and its parent domains, URL
 prefix rules and expressions, then every URL embedded in it (translators,
 caches, redirect parameters).  Allow rules beat deny rules for the same URL;
-a URL wrapped inside an allowed one is still checked on its own.  Recent host
-lookups are kept in a bounded LRU cache.
+a URL wrapped inside an allowed one is still checked on its own.  Host
+lookups are not cached: measured, any cache (an LRU of 512 to 32,768 hosts,
+C-level or not) cost a new host about 1 µs, half the lookup it saves a
+known one.
 `reload_if_changed()` swaps in a new file (found by inode/mtime/size)
 without a restart.
 """
@@ -49,9 +56,7 @@ import os
 import re
 import time
 from array import array
-from bisect import bisect_left
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple
 
@@ -71,13 +76,14 @@ from rules.listformats import (
 from rules.urlnorm import NormalizedURL, normalize_url
 
 MAGIC = b"SALAMAIX"
-FORMAT_VERSION = 2  # 2: polynomial keys, filter bits from the key (1: BLAKE2b keys, CRC-32 filter)
-#: Distinct hosts whose lookups are remembered (per loaded index).
-HOST_CACHE_SIZE = 32768
+FORMAT_VERSION = 2  # 2: polynomial keys in a hash table (1: BLAKE2b keys, buckets, CRC-32 filter)
 #: Expressions see at most this much of a URL, bounding their worst case.
 EXPRESSION_SUBJECT_LIMIT = 1024
 _MARKER_TAG = 0  # "this host has URL rules"
 _MAX_TAGS = 65535
+#: The table's share of used slots: lower is fewer slots read per lookup, higher is a smaller file.
+LOAD_FACTOR = 0.65
+EMPTY = 2**64 - 1  # a free slot; larger than every key (keys are below _KEY_PRIME)
 _MAX_SELECTIONS = 256  # distinct category sets remembered (one or two per profile)
 _PROGRESS_MASK = (1 << 17) - 1  # report every 131,072 entries
 
@@ -134,11 +140,10 @@ def _bytes_key(data: bytes) -> int:
 class _Tables:
     """One compiled index, swapped whole on reload so a lookup never sees a mix."""
 
-    offsets: memoryview
     keys: memoryview
     tags: memoryview
-    filter: memoryview
-    shift: int
+    slots: int  # home slots: 0 .. slots - 1 (the table is a little longer, see the module docstring)
+    count: int  # keys in the table
     tag_table: list[_Tag]
     expressions: list[tuple[str, int]]
     meta: dict
@@ -148,17 +153,14 @@ class _Tables:
     unfiltered: list[tuple[re.Pattern, str, int]] = field(init=False)
     prefilter: re.Pattern | None = field(init=False)
     allow_expressions: bool = field(init=False)
-    filter_mask: int = field(init=False)
-    host_hits: Callable = field(init=False)
+    divisor: int = field(init=False)
 
     def __post_init__(self) -> None:
         self.compiled = [(_compile_expression(p), p, tag) for p, tag in self.expressions]
         self.allow_expressions = any(self.tag_table[tag].allow for _, tag in self.expressions)
         self.selections: dict[frozenset | None, list[bool]] = {}
         self._build_prefilter()
-        self.filter_mask = (len(self.filter) << 3) - 1
-        # A C-level LRU per loaded index: a new index starts with an empty cache.
-        self.host_hits = lru_cache(maxsize=HOST_CACHE_SIZE)(self._host_hits)
+        self.divisor = _divisor(self.slots)
 
     def _build_prefilter(self) -> None:
         """One search for every expression's required literals, so most URLs skip the expressions."""
@@ -186,18 +188,22 @@ class _Tables:
             self.selections[wanted] = chosen
         return chosen
 
-    def lookup(self, key: int) -> list[int]:
-        """Tag ids stored under `key`."""
-        bucket = key >> self.shift
-        lo, hi = self.offsets[bucket], self.offsets[bucket + 1]
-        i = bisect_left(self.keys, key, lo, hi)
-        found = []
-        while i < hi and self.keys[i] == key:
-            found.append(self.tags[i])
+    def lookup(self, key: int) -> tuple[int, ...]:
+        """Tag ids stored under `key` (most often none): reads from its home slot to the first key not below it."""
+        keys = self.keys
+        i = key // self.divisor
+        found = keys[i]
+        while found < key:
             i += 1
-        return found
+            found = keys[i]
+        tags = ()
+        while found == key:
+            tags += (self.tags[i],)
+            i += 1
+            found = keys[i]
+        return tags
 
-    def _host_hits(self, host: str) -> tuple[tuple[tuple[int, str], ...], tuple[str, ...]]:
+    def host_hits(self, host: str) -> tuple[tuple[tuple[int, str], ...], tuple[str, ...]]:
         """(tag, matching domain) for the host and its parents, most specific first; and those with URL rules.
 
         The parents are the suffixes after each dot that still hold a dot (no
@@ -207,19 +213,26 @@ class _Tables:
         data = host.encode() if host.isascii() else host.encode("utf-8", "surrogatepass")  # error handler: slow
         number = int.from_bytes(data, "little")
         last_dot = -1 if host[-1].isdigit() or ":" in host else data.rfind(b".")
-        bits, mask = self.filter, self.filter_mask
+        keys, divisor = self.keys, self.divisor
         hits = url_hosts = ()
         start = 0
         while True:
             key = (number >> (start << 3)) * _KEY_MULTIPLIER % _KEY_PRIME
-            slot = key & mask
-            if bits[slot >> 3] >> (slot & 7) & 1:  # most names stop here, before the search
-                for tag in self.lookup(key):
-                    name = host[start:] if len(data) == len(host) else data[start:].decode("utf-8", "surrogatepass")
+            i = key // divisor  # as in lookup(), inline: a call costs as much as the probe
+            found = keys[i]
+            while found < key:
+                i += 1
+                found = keys[i]
+            if found == key:
+                name = host[start:] if len(data) == len(host) else data[start:].decode("utf-8", "surrogatepass")
+                while found == key:
+                    tag = self.tags[i]
                     if tag == _MARKER_TAG:
                         url_hosts += (name,)
                     else:
                         hits += ((tag, name),)
+                    i += 1
+                    found = keys[i]
             start = data.find(b".", start) + 1
             if not start or start > last_dot:
                 return hits, url_hosts
@@ -329,7 +342,7 @@ class BlocklistIndex:
         return dict(self._tables.meta)
 
     def __len__(self) -> int:
-        return len(self._tables.keys)
+        return self._tables.count
 
     # ------------------------------------------------------------ matching
 
@@ -492,11 +505,8 @@ class _Builder:
         distinct = np.ones(len(keys), dtype=bool)
         distinct[1:] = (keys[1:] != keys[:-1]) | (tags[1:] != tags[:-1])
         keys, tags = keys[distinct], tags[distinct]
-        bits = _bucket_bits(len(keys))
-        shift = 64 - bits
-        starts = np.arange(2**bits, dtype=np.uint64) << np.uint64(shift)
-        offsets = np.searchsorted(keys, starts, side="left").astype(np.uint32)
-        offsets = np.append(offsets, np.uint32(len(keys)))
+        slots = max(8, int(len(keys) / LOAD_FACTOR))
+        table, table_tags = _hash_table(keys, tags, slots)
         tag_table = sorted(self.tag_ids, key=self.tag_ids.get)
         sources = _source_counts(tag_table, tags, self.expressions)
         meta = {
@@ -504,23 +514,32 @@ class _Builder:
             "entries": sum(n for counts in sources.values() for n in counts.values()),
             "sources": sources,
         }
-        bit_filter = _bit_filter(keys)
         return _Tables(
-            memoryview(offsets), memoryview(keys), memoryview(tags), memoryview(bit_filter), shift, tag_table,
-            self.expressions, meta, buffer=(offsets, keys, tags, bit_filter),
+            memoryview(table), memoryview(table_tags), slots, len(keys), tag_table,
+            self.expressions, meta, buffer=(table, table_tags),
         )
 
 
-def _bit_filter(keys: np.ndarray) -> np.ndarray:
-    """About 24 bits per key (a miss passes 1 time in 25), between 64 bytes and 32 MiB.
+def _divisor(slots: int) -> int:
+    """What a key is divided by to give its home slot: every key < 2**64 gets one below `slots`."""
+    return 2**64 // slots + 1
 
-    Every key sets a bit, URL rules' too: a few more bits set, one pass fewer.
+
+def _hash_table(keys: np.ndarray, tags: np.ndarray, slots: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted keys (and their tags) placed at their home slots or the first free one after, in one pass.
+
+    Placing keys in order makes each one's slot max(home, previous slot + 1),
+    a running maximum that numpy computes without a Python loop.
     """
-    size_bits = int(min(2**28, max(2**9, 2 ** np.ceil(np.log2(max(len(keys), 1) * 24)))))
-    slots = (keys & np.uint64(size_bits - 1)).astype(np.uint32)
-    bits = np.zeros(size_bits // 8, dtype=np.uint8)
-    np.bitwise_or.at(bits, slots >> np.uint32(3), (np.uint8(1) << (slots & np.uint32(7)).astype(np.uint8)))
-    return bits
+    homes = (keys // np.uint64(_divisor(slots))).astype(np.int64)
+    steps = np.arange(len(keys), dtype=np.int64)
+    positions = np.maximum.accumulate(homes - steps) + steps if len(keys) else steps
+    length = max(slots, int(positions[-1]) + 1 if len(keys) else 0) + 1  # the last slot stays EMPTY: scans end
+    table = np.full(length, EMPTY, dtype=np.uint64)
+    table[positions] = keys
+    table_tags = np.zeros(length, dtype=np.uint16)
+    table_tags[positions] = tags
+    return table, table_tags
 
 
 def _file_stamp(path: Path) -> tuple[int, int, int] | None:
@@ -530,11 +549,6 @@ def _file_stamp(path: Path) -> tuple[int, int, int] | None:
     except OSError:
         return None
     return (st.st_ino, st.st_mtime_ns, st.st_size)
-
-
-def _bucket_bits(count: int) -> int:
-    """About four keys per bucket: a lookup bisects a handful of neighbours."""
-    return int(min(24, max(8, np.ceil(np.log2(max(count, 1) / 4)))))
 
 
 def _source_counts(tag_table: list[_Tag], tags: np.ndarray, expressions) -> dict[str, dict[str, int]]:
@@ -558,10 +572,9 @@ def _write_tables(handle, tables: _Tables) -> None:
     header = json.dumps(
         {
             "version": FORMAT_VERSION,
-            "shift": tables.shift,
-            "count": len(tables.keys),
-            "buckets": len(tables.offsets) - 1,
-            "filter_bytes": len(tables.filter),
+            "slots": tables.slots,
+            "count": tables.count,
+            "length": len(tables.keys),
             "tags": [list(tag) for tag in tables.tag_table],
             "expressions": [list(e) for e in tables.expressions],
             "meta": tables.meta,
@@ -569,7 +582,7 @@ def _write_tables(handle, tables: _Tables) -> None:
     ).encode()
     handle.write(MAGIC + FORMAT_VERSION.to_bytes(4, "little") + len(header).to_bytes(4, "little"))
     handle.write(header + b"\0" * _padding(16 + len(header)))
-    for view in (tables.offsets, tables.keys, tables.tags, tables.filter):
+    for view in (tables.keys, tables.tags):
         handle.write(view.cast("B"))
         handle.write(b"\0" * _padding(view.nbytes))
 
@@ -593,21 +606,18 @@ def _load_tables(path: Path) -> _Tables:
     header_length = int.from_bytes(data[12:16], "little")
     try:
         header = json.loads(bytes(data[16 : 16 + header_length]))
-        count, buckets = int(header["count"]), int(header["buckets"])
+        slots, count, length = int(header["slots"]), int(header["count"]), int(header["length"])
         position = 16 + header_length + _padding(16 + header_length)
-        offsets, position = _view(data, position, 4 * (buckets + 1), "I")
-        keys, position = _view(data, position, 8 * count, "Q")
-        tags, position = _view(data, position, 2 * count, "H")
-        bit_filter, position = _view(data, position, int(header["filter_bytes"]), "B")
+        keys, position = _view(data, position, 8 * length, "Q")
+        tags, position = _view(data, position, 2 * length, "H")
         tag_table = [_Tag(*tag) for tag in header["tags"]]
         expressions = [(str(p), int(t)) for p, t in header["expressions"]]
-        shift = int(header["shift"])
     except (ValueError, KeyError, TypeError) as exc:
         raise IndexFormatError(f"{path}: damaged blocklist index ({exc})") from None
-    if position > len(data) or (count and offsets[buckets] != count):
-        raise IndexFormatError(f"{path}: damaged blocklist index (truncated)")
+    if not 0 < slots < length or keys[length - 1] != EMPTY or not 0 <= count < length:
+        raise IndexFormatError(f"{path}: damaged blocklist index (bad table)")  # a scan must end on EMPTY
     stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
-    return _Tables(offsets, keys, tags, bit_filter, shift, tag_table, expressions, header.get("meta", {}), stamp, buffer)
+    return _Tables(keys, tags, slots, count, tag_table, expressions, header.get("meta", {}), stamp, buffer)
 
 
 def _view(data: memoryview, start: int, size: int, fmt: str) -> tuple[memoryview, int]:

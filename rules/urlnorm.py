@@ -46,9 +46,11 @@ _NUMERIC_LABEL = re.compile(r"(?:0[xX][0-9a-fA-F]*|[0-9]+)")
 #: Hosts that need no work at all: lower-case ASCII, no www, not an IP form.
 _PLAIN_HOST = re.compile(r"(?!www\d*\.)[a-z0-9_-]+(?:\.[a-z0-9_-]+)+")
 #: The common shape of a URL, taken without the general parser (the proxy's hot path).
+#: Possessive repeats (`++`, `*+`): each part's characters exclude the delimiter after it, so
+#: giving characters back could never help, and not keeping track of them is faster.
 _PLAIN_URL = re.compile(
-    r"(https?)://([a-z0-9_-]+(?:\.[a-z0-9_-]+)+)(?::([0-9]{1,5}))?"
-    r"(/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*)?(?:\?([^#\x00-\x20\"<>\x7f]*))?(?:#[^\s]*)?"
+    r"(https?)://([a-z0-9_-]++(?:\.[a-z0-9_-]++)++)(?::([0-9]{1,5}))?"
+    r"(/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*+)?(?:\?([^#\x00-\x20\"<>\x7f]*+))?(?:#[^\s]*+)?"
 )
 _match_plain_url = _PLAIN_URL.fullmatch
 _new_tuple = tuple.__new__  # a NormalizedURL without the Python-level __new__ of named tuples
@@ -138,9 +140,18 @@ def normalize_url(url: str) -> NormalizedURL:
     """The canonical form of `url`; never raises (garbage gives an empty host)."""
     if not isinstance(url, str):
         return EMPTY
-    plain = _plain_url(url)
-    if plain is not None:
-        return plain
+    # The fast path, inline because it is the proxy's hot path: most URLs are already clean, and one
+    # compiled-regex match takes them apart.  What the match cannot rule out (`www.`, a numeric last
+    # label as in _may_be_ipv4, dot segments, `//`, a bad port) goes to the general parser.
+    m = _match_plain_url(url)
+    if m is not None:
+        scheme, host, port, path, query = m.groups()
+        if not (host[-1].isdigit() or ".0x" in host or host.startswith("www")) and (
+            path is None or not ("/." in path or "//" in path)
+        ):
+            port_number = None if port is None else _port(scheme, port)
+            if port_number != -1:
+                return _new_tuple(NormalizedURL, (scheme, host, port_number, path or "/", query or "", False))
     try:
         return _parse(url)
     except (ValueError, UnicodeError, RecursionError):
@@ -160,30 +171,6 @@ def normalize_host(host: str) -> str:
 def is_ip_host(host: str) -> bool:
     """Whether a normalised host is an IP address."""
     return bool(host) and (":" in host or _NUMERIC_LABEL.fullmatch(host.rpartition(".")[2]) is not None)
-
-
-def _plain_url(url: str) -> NormalizedURL | None:
-    """The fast path for already-clean URLs, or None to use the general parser.
-
-    One compiled-regex match takes the URL apart; what it cannot rule out
-    (`www.`, a numeric last label, dot segments, `//`, a port) is a few
-    substring tests.  Anything else goes to the general parser.
-    """
-    m = _match_plain_url(url)
-    if m is None:
-        return None
-    scheme, host, port, path, query = m.groups()
-    if host[-1].isdigit() or ".0x" in host or host.startswith("www"):  # _may_be_ipv4, inlined: hot
-        return None
-    if path is None:
-        path = "/"
-    elif "/." in path or "//" in path:
-        return None
-    if port is not None:
-        port = _port(scheme, port)
-        if port == -1:
-            return None
-    return _new_tuple(NormalizedURL, (scheme, host, port, path, query or "", False))
 
 
 def _may_be_ipv4(host: str) -> bool:
