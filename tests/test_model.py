@@ -16,7 +16,7 @@ import sklearn
 from classifier.assess import SECTION_CHARS, assess_page, explain_terms, sections
 from classifier.corpus import Example
 from classifier.extract import PageText
-from classifier.metrics import best_threshold
+from classifier.metrics import best_threshold, budgeted_thresholds
 from classifier.model import META_FILE, MODEL_FILE, CategorySoftmax, ModelError, load_model_from
 from classifier.train import train_model
 from rules.categories import MODEL_CATEGORIES
@@ -77,19 +77,33 @@ def test_best_threshold_maximises_f1():
     assert best_threshold(y, scores) == pytest.approx(0.525)
 
 
-def test_best_threshold_respects_the_safe_flag_cap():
-    y = np.array([1, 1, 1, 1, 0, 0, 0, 0])
-    scores = np.array([0.9, 0.85, 0.5, 0.45, 0.55, 0.3, 0.2, 0.1])
-    safe = y == 0
-    uncapped = best_threshold(y, scores)
-    capped = best_threshold(y, scores, safe, max_safe_rate=0.0)
-    assert uncapped < 0.45 and capped > 0.55
+def _two_categories():
+    """Both categories flag one safe row at their F1-best cut; sparing it
+    costs category 0 two of its three positives, category 1 one of two."""
+    y = np.array([[1, 0], [1, 0], [1, 0], [0, 1], [0, 1], [0, 0], [0, 0], [0, 0], [0, 0]])
+    scores = np.array([
+        [0.50, 0.0], [0.45, 0.0], [0.40, 0.0], [0.0, 0.80], [0.0, 0.28],
+        [0.48, 0.0], [0.0, 0.30], [0.0, 0.0], [0.0, 0.0],
+    ])
+    return y, scores, y.sum(axis=1) == 0
 
 
-def test_best_threshold_with_no_acceptable_cut_takes_the_ceiling():
-    y = np.array([1, 0])
-    scores = np.array([0.95, 0.95])
-    assert best_threshold(y, scores, y == 0, max_safe_rate=0.0) == pytest.approx(0.9)
+def test_budgeted_thresholds_spend_the_budget_where_it_costs_least_f1():
+    y, scores, safe = _two_categories()
+    free = budgeted_thresholds(y, scores, safe, budget=1.0)
+    assert list(free) == [best_threshold(y[:, 0], scores[:, 0]), best_threshold(y[:, 1], scores[:, 1])]
+    assert (scores[safe] >= free).any(axis=1).sum() == 2
+    one_false_alarm = budgeted_thresholds(y, scores, safe, budget=0.25)
+    assert one_false_alarm[0] == free[0]  # category 0 keeps its recall...
+    assert 0.30 < one_false_alarm[1] <= 0.80  # ...category 1 pays: its safe row is spared
+    none = budgeted_thresholds(y, scores, safe, budget=0.0)
+    assert not (scores[safe] >= none).any()
+
+
+def test_budgeted_thresholds_stop_when_no_cut_under_the_ceiling_helps():
+    y = np.array([[1], [0]])
+    scores = np.array([[0.95], [0.95]])  # the safe row scores above the highest cut allowed
+    assert budgeted_thresholds(y, scores, y[:, 0] == 0, budget=0.0)[0] == best_threshold(y[:, 0], scores[:, 0])
 
 
 # -- files -------------------------------------------------------------------
