@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import functools
 from itertools import chain, count, repeat
-from typing import Callable, Sequence
+from operator import itemgetter
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -57,15 +58,26 @@ class DirectFeatures:
         words, chars = vectorizers
         self.words = _WordNgrams(words)
         self.word_width = len(words.vocabulary_)
-        self.chars = _TokenNgrams(chars, cache_size=token_cache_size)
+        # With the same preprocessing and a tokenizer whose words never span
+        # whitespace, a text's words are those of its whitespace-separated
+        # tokens, in order: they are cached with each token, and the text
+        # needs no regex scan.
+        self.words_from_tokens = _splits_within_tokens(words) and _same_preprocessing(words, chars)
+        self.chars = _TokenNgrams(
+            chars, token_cache_size, self.words.token_numbers if self.words_from_tokens else _no_numbers
+        )
         self.width = self.word_width + len(chars.vocabulary_)
         self.idf = np.concatenate([words.idf_, chars.idf_]).astype(np.float32)
 
     def transform(self, texts: Sequence[str], joined: bool = False) -> sp.csr_matrix:
         """One row per text; with `joined`, one more for all the texts
         together, from their summed counts (no second pass over the text)."""
-        word_rows, word_columns = self.words.occurrences(texts)
-        token_rows, token_ids, tokens_seen = self.chars.occurrences(texts)
+        token_rows, token_ids, tokens_seen, analysed = self.chars.occurrences(texts)
+        if self.words_from_tokens:
+            numbers, text_of = _token_numbers(analysed, token_rows)
+        else:
+            numbers, text_of = self.words.numbers(texts)
+        word_rows, word_columns = self.words.known(numbers, text_of)
         # Items: first the positions of the call's tokens (a token is
         # numbered by its first occurrence; other positions stay empty),
         # then the distinct known word n-grams.
@@ -78,19 +90,42 @@ class DirectFeatures:
             joined,
             items + len(distinct_words),
         )
-        lengths, token_columns = self.chars.columns(list(tokens_seen))
+        lengths, token_columns = _token_columns(list(map(analysed.__getitem__, tokens_seen.values())))
         item_lengths = np.zeros(items + len(distinct_words), dtype=np.int64)
         item_lengths[np.fromiter(tokens_seen.values(), dtype=np.int64, count=len(tokens_seen))] = lengths
         item_lengths[items:] = 1
-        item_columns = sp.csr_matrix(
-            (
-                np.ones(len(token_columns) + len(distinct_words), dtype=np.float32),
-                np.concatenate([token_columns + self.word_width, distinct_words]),
-                np.concatenate([[0], np.cumsum(item_lengths)]),
-            ),
-            shape=(len(item_lengths), self.width),
+        # The product is computed over the columns this call uses only:
+        # scipy's sparse product allocates a buffer as wide as its result.
+        used, local_columns = np.unique(
+            np.concatenate([token_columns.astype(np.int64) + self.word_width, distinct_words]), return_inverse=True
         )
-        return _tf_idf((per_text @ item_columns).tocsr(), self.idf, self.word_width)
+        item_columns = sp.csr_matrix(
+            (np.ones(len(local_columns), dtype=np.float32), local_columns, np.concatenate([[0], np.cumsum(item_lengths)])),
+            shape=(len(item_lengths), len(used)),
+        )
+        counts = (per_text @ item_columns).tocsr()
+        data = _tf_idf(counts, self.idf[used], used < self.word_width)
+        return sp.csr_matrix((data, used[counts.indices], counts.indptr), shape=(counts.shape[0], self.width))
+
+
+# Token patterns whose matches are runs of word characters, decided by the
+# run alone: whitespace ends every match.
+WHITESPACE_BOUNDED_PATTERNS = frozenset((r"(?u)\b\w+\b", r"(?u)\b\w\w+\b"))
+
+
+def _splits_within_tokens(vectorizer: TfidfVectorizer) -> bool:
+    return vectorizer.tokenizer is None and vectorizer.token_pattern in WHITESPACE_BOUNDED_PATTERNS
+
+
+def _same_preprocessing(one: TfidfVectorizer, other: TfidfVectorizer) -> bool:
+    def settings(v: TfidfVectorizer) -> tuple:
+        return v.preprocessor, v.lowercase, v.strip_accents
+
+    return settings(one) == settings(other)
+
+
+def _no_numbers(token: str) -> bytes:
+    return b""
 
 
 def _is_sublinear_tf_idf_l2(vectorizer) -> bool:
@@ -143,16 +178,29 @@ class _WordNgrams:
             key_columns[node[exact]] = columns[exact]
             self.levels.append((keys, key_columns))
 
-    def occurrences(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """The text and the vocabulary column of every known n-gram occurrence."""
-        token_lists = [self.tokenize(self.preprocess(text)) for text in texts]
+    def words_of(self, text: str) -> list[str]:
+        tokens = self.tokenize(self.preprocess(text))
         if self.stop_words is not None:
-            token_lists = [[token for token in tokens if token not in self.stop_words] for tokens in token_lists]
-        lengths = list(map(len, token_lists))
-        numbers = np.fromiter(
-            map(self.word_numbers.get, chain.from_iterable(token_lists), repeat(-1)), dtype=np.int64, count=sum(lengths)
-        )
-        text_of = np.repeat(np.arange(len(texts)), lengths)
+            tokens = [token for token in tokens if token not in self.stop_words]
+        return tokens
+
+    def _numbered(self, words: Iterable[str], count: int) -> np.ndarray:
+        """Each word's number, -1 for a word in no n-gram of the vocabulary."""
+        return np.fromiter(map(self.word_numbers.get, words, repeat(-1)), dtype=np.int64, count=count)
+
+    def token_numbers(self, token: str) -> bytes:
+        """The numbers of one whitespace-free token's words, as int64 bytes."""
+        words = self.words_of(token)
+        return self._numbered(words, len(words)).tobytes()
+
+    def numbers(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The number of every word of the texts, and the text it is in."""
+        word_lists = list(map(self.words_of, texts))
+        lengths = list(map(len, word_lists))
+        return self._numbered(chain.from_iterable(word_lists), sum(lengths)), np.repeat(np.arange(len(texts)), lengths)
+
+    def known(self, numbers: np.ndarray, text_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The text and the vocabulary column of every known n-gram occurrence."""
         rows, columns = [], []
         node = numbers  # the trie node spelled by the k words starting at each position
         if self.low == 1:
@@ -180,13 +228,16 @@ def _keep_known(rows: list, columns: list, text_of: np.ndarray, found: np.ndarra
 class _TokenNgrams:
     """char_wb n-grams of whitespace-separated tokens: each token padded
     with a space on each side, n-grams taken inside it (a token shorter than
-    n once, whole), as sklearn's char_wb analyzer does."""
+    n once, whole), as sklearn's char_wb analyzer does.  A token's analysis
+    (its known n-gram columns, and its word numbers when the words are read
+    per token) is kept in a bounded LRU cache."""
 
-    def __init__(self, vectorizer: TfidfVectorizer, cache_size: int):
+    def __init__(self, vectorizer: TfidfVectorizer, cache_size: int, token_numbers: Callable[[str], bytes]):
         self.preprocess = vectorizer.build_preprocessor()
         self.ngram_range = vectorizer.ngram_range
         self.vocabulary = vectorizer.vocabulary_
-        self.cached_columns: Callable[[str], bytes] = functools.lru_cache(maxsize=cache_size)(self._known_columns)
+        self.token_numbers = token_numbers
+        self.analysed: Callable[[str], tuple[bytes, bytes]] = functools.lru_cache(maxsize=cache_size)(self._analyse)
 
     def ngrams(self, token: str) -> list[str]:
         padded = f" {token} "
@@ -198,32 +249,42 @@ class _TokenNgrams:
             out += map(padded.__getitem__, map(slice, range(len(padded) - n + 1), range(n, len(padded) + 1)))
         return out
 
-    def _known_columns(self, token: str) -> bytes:
+    def _analyse(self, token: str) -> tuple[bytes, bytes]:
         """The vocabulary columns of a token's known n-grams, one per
-        occurrence, as int32 bytes: compact, and joined in C.  (The fitted
-        vocabulary's values are numpy integers: np.fromiter reads them.)"""
+        occurrence, as int32 bytes (compact, and joined in C; the fitted
+        vocabulary's values are numpy integers, which np.fromiter reads),
+        and its word numbers."""
         grams = self.ngrams(token)
         found = np.fromiter(map(self.vocabulary.get, grams, repeat(-1)), dtype=np.int64, count=len(grams))
-        return found[found >= 0].astype(np.int32).tobytes()
+        return found[found >= 0].astype(np.int32).tobytes(), self.token_numbers(token)
 
-    def occurrences(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
-        """The text and the id of every token occurrence, and the distinct
-        tokens with their ids: the position of their first occurrence
-        (numbered by dict.setdefault, in C)."""
+    def occurrences(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, dict[str, int], list]:
+        """The text and the id of every token occurrence, the distinct
+        tokens with their ids (the position of their first occurrence,
+        numbered by dict.setdefault in C), and each occurrence's analysis."""
         token_lists = [self.preprocess(text).split() for text in texts]
         lengths = list(map(len, token_lists))
         seen: dict[str, int] = {}
         ids = np.fromiter(
             map(seen.setdefault, chain.from_iterable(token_lists), count()), dtype=np.int64, count=sum(lengths)
         )
-        return np.repeat(np.arange(len(texts)), lengths), ids, seen
+        analysed = list(map(self.analysed, chain.from_iterable(token_lists)))
+        return np.repeat(np.arange(len(texts)), lengths), ids, seen, analysed
 
-    def columns(self, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """How many known n-grams each token has, and their columns one
-        after the other."""
-        cached = list(map(self.cached_columns, tokens))
-        lengths = np.fromiter(map(len, cached), dtype=np.int64, count=len(tokens)) // 4
-        return lengths, np.frombuffer(b"".join(cached), dtype=np.int32)
+
+def _token_columns(analysed: list[tuple[bytes, bytes]]) -> tuple[np.ndarray, np.ndarray]:
+    """How many known n-grams each token has, and their columns one after the other."""
+    columns = list(map(itemgetter(0), analysed))
+    return np.fromiter(map(len, columns), dtype=np.int64, count=len(columns)) // 4, np.frombuffer(
+        b"".join(columns), dtype=np.int32
+    )
+
+
+def _token_numbers(analysed: list[tuple[bytes, bytes]], token_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The word numbers of every token occurrence in a row, and their texts."""
+    numbers = list(map(itemgetter(1), analysed))
+    per_token = np.fromiter(map(len, numbers), dtype=np.int64, count=len(numbers)) // 8
+    return np.frombuffer(b"".join(numbers), dtype=np.int64), np.repeat(token_rows, per_token)
 
 
 def _occurrence_matrix(rows: np.ndarray, items: np.ndarray, texts: int, joined: bool, width: int) -> sp.csr_matrix:
@@ -243,14 +304,14 @@ def _occurrence_matrix(rows: np.ndarray, items: np.ndarray, texts: int, joined: 
     return sp.csr_matrix((data, indices, indptr), shape=(texts + joined, width))
 
 
-def _tf_idf(counts: sp.csr_matrix, idf: np.ndarray, word_width: int) -> sp.csr_matrix:
+def _tf_idf(counts: sp.csr_matrix, idf: np.ndarray, is_word: np.ndarray) -> np.ndarray:
     """Sublinear tf times idf, in place, each row's word and character
     parts scaled to unit length apart, as each vectorizer does."""
     data = counts.data
     np.log(data, out=data)
     data += 1
     data *= idf[counts.indices]
-    part = np.repeat(np.arange(counts.shape[0]) * 2, np.diff(counts.indptr)) + (counts.indices >= word_width)
+    part = np.repeat(np.arange(counts.shape[0]) * 2, np.diff(counts.indptr)) + ~is_word[counts.indices]
     norms = np.sqrt(np.bincount(part, weights=np.square(data, dtype=np.float64), minlength=2 * counts.shape[0]))
     data /= norms[part].astype(np.float32)
-    return counts
+    return data

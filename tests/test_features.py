@@ -90,6 +90,7 @@ def summed_reference(union: FeatureUnion, texts: list[str]) -> sp.csr_matrix:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_rows_are_sklearns_in_each_language(union, features, texts_by_language, language):
+    assert features.words_from_tokens  # the shipped model's words are read from its tokens
     texts = normalize_many(texts_by_language[language])
     assert len(texts) >= 100
     assert_same_rows(features.transform(texts), union.transform(texts))
@@ -131,22 +132,30 @@ def test_made_up_texts_match_sklearn(union, features, texts):
     assert_same_rows(rows[-1], summed_reference(union, texts))
 
 
+# The shipped model reads words from whitespace-separated tokens; these also
+# take the path that tokenizes whole texts (another token pattern, or
+# preprocessing that differs between the two vectorizers).
 OTHER_SETTINGS = [
-    ({"ngram_range": (1, 3)}, {"ngram_range": (1, 4)}),  # trigrams; single characters
-    ({"ngram_range": (2, 3)}, {"ngram_range": (3, 3)}),  # no unigrams
-    ({"ngram_range": (1, 1), "lowercase": True, "stop_words": "english"}, {"ngram_range": (2, 4), "lowercase": True}),
+    ({"ngram_range": (1, 3)}, {"ngram_range": (1, 4)}, True),  # trigrams; single characters
+    ({"ngram_range": (2, 3), "token_pattern": r"[^\s,]+"}, {"ngram_range": (3, 3)}, False),  # no unigrams
+    ({"ngram_range": (1, 2), "lowercase": True, "stop_words": "english"}, {"ngram_range": (2, 4), "lowercase": True},
+     True),
+    ({"ngram_range": (1, 2), "lowercase": True, "token_pattern": r"(?u)\b\w\w+\b"}, {"ngram_range": (2, 5)}, False),
 ]
 
 
-@pytest.mark.parametrize(("word_options", "char_options"), OTHER_SETTINGS)
-def test_other_ngram_ranges_and_preprocessing(texts_by_language, word_options, char_options):
+@pytest.mark.parametrize(("word_options", "char_options", "words_from_tokens"), OTHER_SETTINGS)
+def test_other_ngram_ranges_tokenizers_and_preprocessing(texts_by_language, word_options, char_options,
+                                                         words_from_tokens):
     train = [text for language in LANGUAGES for text in texts_by_language[language][:40]]
     other = FeatureUnion([
         ("words", TfidfVectorizer(analyzer="word", sublinear_tf=True, **{"lowercase": False, **word_options})),
         ("chars", TfidfVectorizer(analyzer="char_wb", sublinear_tf=True, **{"lowercase": False, **char_options})),
     ]).fit(train)
     texts = [text for language in LANGUAGES for text in texts_by_language[language][40:60]] + ODD_TEXTS
-    rows = DirectFeatures(other).transform(texts, joined=True)
+    features = DirectFeatures(other)
+    assert features.words_from_tokens == words_from_tokens
+    rows = features.transform(texts, joined=True)
     assert_same_rows(rows[:-1], other.transform(texts))
     assert_same_rows(rows[-1], summed_reference(other, texts))
 
@@ -156,7 +165,7 @@ def test_token_cache_is_bounded_and_changes_nothing(union, features, texts_by_la
     small = DirectFeatures(union, token_cache_size=50)
     for start in range(0, len(texts), 20):
         small.transform(texts[start : start + 20])
-    assert small.chars.cached_columns.cache_info().currsize == 50
+    assert small.chars.analysed.cache_info().currsize == 50
     assert_same_rows(small.transform(texts), features.transform(texts))
 
 
