@@ -101,7 +101,8 @@ _LONG_HEADER = struct.Struct("!Q")  # after a -1 prefix, for messages past 2 GiB
 class _WorkerProcess:
     """One scoring process and the calls it has not answered yet."""
 
-    def __init__(self, model_dir: Path | None):
+    def __init__(self, model_dir: Path | None, on_death: Callable[[_WorkerProcess], None]):
+        self.on_death = on_death
         ours, theirs = multiprocessing.Pipe(duplex=True)
         # spawn: a fresh interpreter, not a fork of a process full of threads and sockets
         self.process = multiprocessing.get_context("spawn").Process(
@@ -111,8 +112,15 @@ class _WorkerProcess:
         self._conn = ours
         self.pending: dict[int, asyncio.Future] = {}
         self._writer: asyncio.StreamWriter | None = None
+        self._connecting: asyncio.Task | None = None
         self._reading: asyncio.Task | None = None
         self.dead = False
+
+    def connect(self) -> asyncio.Task:
+        """Attach the socket to the running event loop (once); from then on its death is seen at once."""
+        if self._connecting is None:
+            self._connecting = asyncio.get_running_loop().create_task(self._connect())
+        return self._connecting
 
     async def _connect(self) -> None:
         sock = socket.socket(fileno=os.dup(self._conn.fileno()))
@@ -122,7 +130,7 @@ class _WorkerProcess:
 
     async def call(self, call_id: int, name: str, args: tuple):
         if self._writer is None:
-            await self._connect()
+            await self.connect()
         payload = pickle.dumps((call_id, name, args), pickle.HIGHEST_PROTOCOL)
         future = asyncio.get_running_loop().create_future()
         self.pending[call_id] = future
@@ -146,19 +154,24 @@ class _WorkerProcess:
                     future.set_exception(value)
         except (asyncio.IncompleteReadError, ConnectionError, OSError):
             pass
+        if self.dead:  # stopped by us
+            return
         self.dead = True
         for future in self.pending.values():
             if not future.done():
                 future.set_exception(WorkerDied("classifier worker process died"))
         self.pending.clear()
+        self.on_death(self)
 
     def stop(self) -> None:
+        self.dead = True
         if self._writer is not None:
             self._writer.close()
-        else:
+        elif self._connecting is None:
             self._conn.close()
-        if self._reading is not None:
-            self._reading.cancel()
+        for task in (self._connecting, self._reading):
+            if task is not None:
+                task.cancel()
         self.process.terminate()
 
 
@@ -174,7 +187,7 @@ class Classifier:
         self.processes: list[_WorkerProcess] = []
         if separate_process:
             # Started now, so the models load while the proxy starts, not on the first page.
-            self.processes = [_WorkerProcess(model_dir) for _ in range(workers or usable_cpus())]
+            self.processes = [_WorkerProcess(model_dir, self._replace) for _ in range(workers or usable_cpus())]
         else:
             self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="salama-classify")
 
@@ -183,16 +196,21 @@ class Classifier:
             return await asyncio.get_running_loop().run_in_executor(self.thread, task, self.model, *args)
         try:
             return await self._least_busy().call(next(self._ids), task.__name__, args)
-        except WorkerDied:  # the worker died (out of memory, killed): it is replaced, try once more
-            log.warning("classifier worker process died; starting a new one")
+        except WorkerDied:  # the worker died (out of memory, killed): it was replaced, try once more
             return await self._least_busy().call(next(self._ids), task.__name__, args)
 
     def _least_busy(self) -> _WorkerProcess:
-        for i, worker in enumerate(self.processes):
-            if worker.dead:  # its socket closed: the process is gone
-                worker.stop()
-                self.processes[i] = _WorkerProcess(self.model_dir)
+        for worker in self.processes:
+            worker.connect()
         return min(self.processes, key=lambda w: len(w.pending))
+
+    def _replace(self, dead: _WorkerProcess) -> None:
+        """Called as soon as a worker's socket closes: capacity comes back without waiting for traffic."""
+        log.warning("classifier worker process died; starting a new one")
+        dead.stop()
+        fresh = _WorkerProcess(self.model_dir, self._replace)
+        fresh.connect()
+        self.processes[self.processes.index(dead)] = fresh
 
     def shutdown(self) -> None:
         if self.thread is not None:
