@@ -154,11 +154,13 @@ class _Tables:
     prefilter: re.Pattern | None = field(init=False)
     allow_expressions: bool = field(init=False)
     divisor: int = field(init=False)
+    every_list: list[bool] = field(init=False)  # selection(None), the most common one
 
     def __post_init__(self) -> None:
         self.compiled = [(_compile_expression(p), p, tag) for p, tag in self.expressions]
         self.allow_expressions = any(self.tag_table[tag].allow for _, tag in self.expressions)
         self.selections: dict[frozenset | None, list[bool]] = {}
+        self.every_list = self.selection(None)
         self._build_prefilter()
         self.divisor = _divisor(self.slots)
 
@@ -203,7 +205,7 @@ class _Tables:
             found = keys[i]
         return tags
 
-    def host_hits(self, host: str) -> tuple[tuple[tuple[int, str], ...], tuple[str, ...]]:
+    def host_hits(self, host: str, is_ip: bool) -> tuple[tuple[tuple[int, str], ...], tuple[str, ...]]:
         """(tag, matching domain) for the host and its parents, most specific first; and those with URL rules.
 
         The parents are the suffixes after each dot that still hold a dot (no
@@ -212,7 +214,7 @@ class _Tables:
         """
         data = host.encode() if host.isascii() else host.encode("utf-8", "surrogatepass")  # error handler: slow
         number = int.from_bytes(data, "little")
-        last_dot = -1 if host[-1].isdigit() or ":" in host else data.rfind(b".")
+        last_dot = -1 if is_ip else data.rfind(b".")
         keys, divisor = self.keys, self.divisor
         hits = url_hosts = ()
         start = 0
@@ -358,7 +360,7 @@ class BlocklistIndex:
             return None
         if categories is not None:
             categories = frozenset((categories,) if isinstance(categories, str) else categories)
-        selected = tables.selection(categories)
+        selected = tables.every_list if categories is None else tables.selection(categories)
         result = _match_one(tables, nurl, selected)
         if result is not None and not result.allow:
             return result
@@ -372,7 +374,7 @@ class BlocklistIndex:
 def _match_one(tables: _Tables, nurl: NormalizedURL, selected: list[bool]) -> ListMatch | None:
     """Allow beats deny; among deny rules the most specific (URL rules, then the longest domain) wins."""
     deny = None
-    hits, url_hosts = tables.host_hits(nurl.host)
+    hits, url_hosts = tables.host_hits(nurl.host, nurl.is_ip)
     if url_hosts:
         hits = _url_rule_hits(tables, url_hosts, nurl) + hits
     for tag_id, rule in hits:
