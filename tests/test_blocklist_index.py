@@ -251,3 +251,42 @@ def test_url_rules_with_a_query_on_the_root_path():
 def test_matching_never_raises_on_arbitrary_input(index, text):
     for url in (text, f"http://{text}", f"http://blocked.example/?url={text}"):
         index.match(url)
+
+
+def test_the_hash_table_finds_every_key_and_only_those(tmp_path):
+    # Many names in a small table: keys pushed past their home slot, long runs, the table's end.
+    listed = [f"site{n}.example" for n in range(3000)]
+    entries = [Entry("domain", name, "sexual", False) for name in listed]
+    entries += [Entry("domain", "site7.example", "gambling", False), Entry("domain", "site7.example", "allow:x", True)]
+    built = BlocklistIndex.build([("many", entries)], include_defaults=False)
+    path = tmp_path / "index.bin"
+    built.save(path)
+    for index in (built, BlocklistIndex.load(path)):
+        assert len(index) == 3002
+        assert all(index.match(f"http://www.{name}/x").rule == name for name in listed)
+        assert all(index.match(f"http://site{n}.example.org/") is None for n in range(3000))
+        assert index.match("http://site7.example/", {"gambling"}).category == "gambling"
+        assert index.match("http://site7.example/", {"sexual", "allow:x"}).allow
+
+
+def test_parent_domains_come_from_one_host_encoding():
+    index = BlocklistIndex.build([("t", [Entry("domain", "b.example.co.uk", "sexual", False),
+                                         Entry("domain", "example.co.uk", "gambling", False),
+                                         Entry("domain", "xn--bcher-kva.example", "drugs", False)])],
+                                 include_defaults=False)
+    hits, _ = index._tables.host_hits("a.b.example.co.uk", False)
+    assert [rule for _, rule in hits] == ["b.example.co.uk", "example.co.uk"]
+    assert index.match("http://a.B\u00fccher.example/").rule == "xn--bcher-kva.example"
+    assert index.match("http://co.uk/") is None  # a bare suffix is never looked up as a parent
+    assert index.match("http://b.example.co.uk.evil.test/") is None
+
+
+def test_a_table_without_its_end_marker_is_refused(index, tmp_path):
+    path = tmp_path / "index.bin"
+    index.save(path)
+    data = bytearray(path.read_bytes())
+    keys_end = data.rindex(b"\xff" * 8)  # the last slot, always EMPTY, just before the tags
+    data[keys_end : keys_end + 8] = b"\0" * 8
+    path.write_bytes(bytes(data))
+    with pytest.raises(IndexFormatError, match="damaged"):
+        BlocklistIndex.load(path)

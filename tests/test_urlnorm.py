@@ -158,3 +158,36 @@ def test_normalisation_never_raises_and_is_idempotent(text):
 def test_host_normalisation_is_idempotent(text):
     host = normalize_host(text)
     assert normalize_host(host) == host
+
+
+# Clean-looking URLs, the fast path's domain, with the traps it must hand to the general parser.
+_label = st.sampled_from(["a", "b1", "www", "www2", "0x1f", "127", "0", "x-y", "_s", "xn--bcher-kva", "com"])
+_plain_looking = st.builds(
+    lambda scheme, labels, port, path, tail: f"{scheme}://{'.'.join(labels)}{port}{path}{tail}",
+    st.sampled_from(["http", "https"]),
+    st.lists(_label, min_size=2, max_size=4),
+    st.sampled_from(["", ":80", ":443", ":8080", ":0", ":99999", ":"]),
+    st.lists(st.sampled_from(["/", "//", "/.", "/..", "/a", "/B", "~", "@", ":", "%", "."]), max_size=5).map("".join),
+    st.sampled_from(["", "?q=1", "?", "?a=b&c", "#f", "?q#f", "?<x>"]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_plain_looking)
+def test_the_fast_path_agrees_with_the_general_parser(text):
+    from rules import urlnorm
+
+    try:
+        general = urlnorm._parse(text)
+    except (ValueError, UnicodeError):
+        general = EMPTY
+    assert normalize_url(text) == general
+
+
+@pytest.mark.parametrize("url", ["http://a.b/", "https://x.example:8443/p?q=1#f", "http://www.x.example/",
+                                 "http://x.example:443/", "http://x.example.0x1f/", "http://x.9/", "http://x.example/a/./b",
+                                 "http://x.example//b", "http://x.example:99999/", "http://x.example"])
+def test_the_fast_path_agrees_on_its_edges(url):
+    from rules import urlnorm
+
+    assert normalize_url(url) == urlnorm._parse(url)
