@@ -34,7 +34,7 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 from classifier import train as training  # noqa: E402
 from classifier.corpus import bundled_files, load_examples, split  # noqa: E402
-from classifier.metrics import THRESHOLD_STEP, f1_at_cut, budgeted_thresholds, multilabel_metrics  # noqa: E402
+from classifier.metrics import THRESHOLD_STEP, f1_at_cut, budgeted_thresholds  # noqa: E402
 from classifier.model import CategorySoftmax, build_pipeline, label_matrix, normalize_many  # noqa: E402
 from rules.categories import MODEL_CATEGORIES  # noqa: E402
 
@@ -139,17 +139,9 @@ def thresholds_for(y_val, s_val, policy):
     ])
 
 
-def measure(examples, y, scores, cut):
+def measure(examples, scores, cut):
     pred = (scores >= cut).astype(np.int8)
-    out = multilabel_metrics(y, pred)
-    hard = np.array([e.hard for e in examples])
-    out["hard_negatives_flagged_rate"] = round(float((pred[hard].sum(axis=1) > 0).mean()), 4)
-    for key in ("language", "kind"):
-        out[f"macro_f1_by_{key}"] = {
-            v: multilabel_metrics(y[rows], pred[rows])["macro_f1"]
-            for v in sorted({getattr(e, key) for e in examples})
-            for rows in [np.array([getattr(e, key) == v for e in examples])]
-        }
+    out = training.flagged_metrics(examples, pred)
     out["f1"] = {c: out["categories"][c]["f1"] for c in MODEL_CATEGORIES}
     del out["categories"]
     return out, pred
@@ -227,7 +219,7 @@ def main() -> None:
         if args.cache:  # for trying threshold policies without refitting
             np.savez(args.cache / f"scores-{name}.npz", val=val_scores, test=scores, y_val=ys["val"], y_test=ys["test"],
                      hard_test=np.array([e.hard for e in parts["test"]]), hard_val=np.array([e.hard for e in parts["val"]]))
-        result, pred = measure(parts["test"], ys["test"], scores, cut)
+        result, pred = measure(parts["test"], scores, cut)
         result["thresholds"] = dict(zip(MODEL_CATEGORIES, cut.tolist()))
         result["features"] = x["train"].shape[1]
         result["cpu_seconds"] = round(time.process_time() - started, 1)

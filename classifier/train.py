@@ -44,20 +44,26 @@ def tune_thresholds(pipe, val: list[Example]) -> dict[str, float]:
 
 
 def evaluate_examples(model: RiskModel, examples: list[Example]) -> dict:
-    y = label_matrix([e.labels for e in examples])
     scores = model.score_texts([e.text for e in examples])
     cut = np.array([model.thresholds[c] for c in MODEL_CATEGORIES])
-    pred = (scores >= cut).astype(np.int8)
+    return flagged_metrics(examples, (scores >= cut).astype(np.int8))
+
+
+def flagged_metrics(examples: list[Example], pred: np.ndarray) -> dict:
+    """Metrics of the flags `pred` (rows x categories) against the examples'
+    labels: per category, hard negatives flagged, macro-F1 by language and kind."""
+    y = label_matrix([e.labels for e in examples])
     result = multilabel_metrics(y, pred)
     hard = np.array([e.hard for e in examples])
     if hard.any():
         result["hard_negatives"] = int(hard.sum())
         result["hard_negatives_flagged_rate"] = round(float((pred[hard].sum(axis=1) > 0).mean()), 4)
-    by_lang = {}
-    for lang in sorted({e.language for e in examples}):
-        rows = np.array([e.language == lang for e in examples])
-        by_lang[lang] = multilabel_metrics(y[rows], pred[rows])["macro_f1"]
-    result["macro_f1_by_language"] = by_lang
+    for key in ("language", "kind"):
+        result[f"macro_f1_by_{key}"] = {
+            value: multilabel_metrics(y[rows], pred[rows])["macro_f1"]
+            for value in sorted({getattr(e, key) for e in examples})
+            for rows in [np.array([getattr(e, key) == value for e in examples])]
+        }
     return result
 
 
