@@ -1,15 +1,22 @@
 """Benchmark of the classifier's text layer: decoding, visible-text extraction
 and normalisation of generated HTML pages (30 KB and 2 MB), next to a plain
-regex tag-stripper measured in the same run as a baseline; and normalisation
-alone on 1 MB of French, English, Arabic and Darija text.
+regex tag-stripper measured in the same run as a baseline; normalisation
+alone on 1 MB of French, English, Arabic and Darija text; and page scoring
+(`extract_text` + `assess_page`, as the proxy runs them) on these pages and
+on the proxy bench's own (bench/upstream_mix.py), with the TF-IDF rows of a
+page's sections computed by `DirectFeatures` next to sklearn's
+`FeatureUnion.transform` (the baseline: the same numbers, tested).
 
 Prints JSON. Figures are the best of several repeats (this machine is noisy);
-compare the ratio to the baseline rather than absolute times.
+compare the ratio to the baseline rather than absolute times.  Scoring
+figures are with the token cache warm, as in a running proxy, except
+`rows_cold_cache_ms` (a fresh DirectFeatures, one pass).
 
     .venv/bin/python bench/bench_text.py [--repeats N]
 """
 
 import argparse
+import html
 import json
 import random
 import re
@@ -17,9 +24,12 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-from classifier.extract import decode_body, extract_page  # noqa: E402
+import upstream_mix  # noqa: E402
+
+from classifier.extract import decode_body, extract_page, extract_text  # noqa: E402
 from classifier.normalize import normalize_text  # noqa: E402
 
 SENTENCES = [
@@ -149,6 +159,89 @@ def normalisation_ms(repeats: int) -> dict:
     return {language: round(value * 1000, 2) for language, value in seconds.items()}
 
 
+HTML = "text/html; charset=utf-8"
+PAGES_PER_SET = {"30KB": 10, "2MB": 1}
+
+
+DEMO_SITES = ROOT / "proxy" / "demo" / "sites"
+
+
+def corpus_page(texts: list[str], target_bytes: int) -> bytes:
+    """A page of paragraphs taken in turn from the project's corpus lines (four languages, risky and safe)."""
+    parts, size = ["<!doctype html><html><head><title>Corpus</title></head><body>"], 0
+    for text in texts:
+        parts.append(f"<p>{html.escape(text)}</p>")
+        size += len(parts[-1].encode())
+        if size >= target_bytes:
+            break
+    return ("".join(parts) + "</body></html>").encode()
+
+
+def scoring_pages() -> dict[str, list[bytes]]:
+    """bench_text's forum pages, the proxy bench's articles (each page
+    different, as the proxy bench serves them), the demo sites' pages, and
+    30 KB pages of corpus lines."""
+    from classifier.corpus import bundled_files, load_examples
+
+    lines = [example.text for example in load_examples(bundled_files())]
+    random.Random(0).shuffle(lines)
+    pool = upstream_mix.paragraph_pool()
+    sizes = {"30KB": (30_000, 30 * 1024), "2MB": (2_000_000, 2 * 1024 * 1024)}
+    pages = {}
+    for label, (forum_size, article_size) in sizes.items():
+        seeds = range(PAGES_PER_SET[label])
+        pages[f"forum_{label}"] = [generated_page(forum_size, seed=seed + 1).encode() for seed in seeds]
+        pages[f"proxy_bench_{label}"] = [
+            upstream_mix.html_page(article_size, pool, random.Random(seed), seed) for seed in seeds
+        ]
+    pages["demo_sites"] = [path.read_bytes() for path in sorted(DEMO_SITES.glob("*/*.html"))]
+    pages["corpus_30KB"] = [corpus_page(lines[seed * 200 :], 30_000) for seed in range(PAGES_PER_SET["30KB"])]
+    return pages
+
+
+def scoring(repeats: int) -> dict:
+    from classifier.model import load_model
+    from rules.policy import ContentLimits
+
+    model = load_model()
+    max_chars = ContentLimits().max_text_chars  # what the proxy extracts and scores by default
+    return {"max_text_chars": max_chars} | {
+        label: scoring_figures(model, bodies, max_chars, repeats) for label, bodies in scoring_pages().items()
+    }
+
+
+def scoring_figures(model, bodies: list[bytes], max_chars: int, repeats: int) -> dict:
+    from classifier.assess import SCORED_CHARS, assess_page, sections
+    from classifier.features import DirectFeatures
+    from classifier.model import normalize_many
+
+    union = model.pipeline.named_steps["features"]
+    pages = [extract_text(body, HTML, max_chars) for body in bodies]
+    parts = [normalize_many(sections(page, min(max_chars, SCORED_CHARS))) for page in pages]
+    features = DirectFeatures(union)
+
+    def rows(all_parts: list[list[str]]) -> None:
+        for texts in all_parts:
+            features.transform(texts)
+
+    cold_seconds = best_seconds(rows, parts, 1)
+    seconds = {
+        "extract_text": best_seconds(lambda raw: [extract_text(b, HTML, max_chars) for b in raw], bodies, repeats),
+        "assess_page": best_seconds(lambda ps: [assess_page(model, p, max_chars) for p in ps], pages, repeats),
+        "rows_direct_features": best_seconds(rows, parts, repeats),
+        "rows_sklearn_baseline": best_seconds(lambda ps: [union.transform(p) for p in ps], parts, repeats),
+    }
+    per_page = {name: round(1000 * value / len(bodies), 2) for name, value in seconds.items()}
+    return {
+        "pages": len(bodies),
+        "sections_per_page": round(sum(map(len, parts)) / len(parts), 1),
+        **{f"{name}_ms": value for name, value in per_page.items()},
+        "extract_and_assess_ms": round(per_page["extract_text"] + per_page["assess_page"], 2),
+        "rows_cold_cache_ms": round(1000 * cold_seconds / len(bodies), 2),
+        "rows_speedup_vs_sklearn": round(seconds["rows_sklearn_baseline"] / seconds["rows_direct_features"], 1),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
@@ -161,6 +254,7 @@ def main() -> None:
             for label, size in (("30KB", 30_000), ("2MB", 2_000_000))
         },
         "normalize_1MB_text_ms": normalisation_ms(args.repeats),
+        "scoring": scoring(args.repeats),
     }
     print(json.dumps(report, indent=2))
 

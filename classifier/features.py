@@ -24,6 +24,7 @@ times (distinct item x vocabulary column) counts, an item being a token
 from __future__ import annotations
 
 import functools
+import threading
 from itertools import chain, count, repeat
 from operator import itemgetter
 from typing import Callable, Iterable, Sequence
@@ -68,6 +69,7 @@ class DirectFeatures:
         )
         self.width = self.word_width + len(chars.vocabulary_)
         self.idf = np.concatenate([words.idf_, chars.idf_]).astype(np.float32)
+        self.numbered = _Numbering(self.width)
 
     def transform(self, texts: Sequence[str], joined: bool = False) -> sp.csr_matrix:
         """One row per text; with `joined`, one more for all the texts
@@ -81,7 +83,7 @@ class DirectFeatures:
         # Items: first the positions of the call's tokens (a token is
         # numbered by its first occurrence; other positions stay empty),
         # then the distinct known word n-grams.
-        distinct_words, word_items = _distinct(word_columns)
+        distinct_words, word_items = self.numbered(word_columns)
         items = len(tokens_seen) and int(token_ids.max()) + 1
         per_text = _occurrence_matrix(
             np.concatenate([token_rows, word_rows]),
@@ -96,7 +98,9 @@ class DirectFeatures:
         item_lengths[items:] = 1
         # The product is computed over the columns this call uses only:
         # scipy's sparse product allocates a buffer as wide as its result.
-        used, local_columns = _distinct(np.concatenate([token_columns.astype(np.int64) + self.word_width, distinct_words]))
+        used, local_columns = self.numbered(
+            np.concatenate([token_columns.astype(np.int64) + self.word_width, distinct_words])
+        )
         item_columns = sp.csr_matrix(
             (np.ones(len(local_columns), dtype=np.float32), local_columns, np.concatenate([[0], np.cumsum(item_lengths)])),
             shape=(len(item_lengths), len(used)),
@@ -228,17 +232,25 @@ def _find(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     return np.where(keys[where] == wanted, where, -1)
 
 
-def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """np.unique(values, return_inverse=True), with numpy's stable sort:
-    much faster than its default on integers with many repeats."""
-    order = np.argsort(values, kind="stable")
-    ordered = values[order]
-    starts = np.empty(len(values), dtype=bool)
-    starts[:1] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
-    inverse = np.empty(len(values), dtype=np.int64)
-    inverse[order] = np.cumsum(starts) - 1
-    return ordered[starts], inverse
+class _Numbering:
+    """The distinct values of an array of columns, and each value's index
+    among them, in linear time (sorting a big page's columns would cost more
+    than the rest of the call): a scratch array as wide as the vocabulary,
+    one per thread, maps a column to its index."""
+
+    def __init__(self, width: int):
+        self.width = width
+        self.local = threading.local()
+
+    def __call__(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        scratch = getattr(self.local, "scratch", None)
+        if scratch is None:
+            scratch = self.local.scratch = np.empty(self.width, dtype=np.int64)
+        positions = np.arange(len(values))
+        scratch[values] = positions  # a repeated value keeps one of its positions: its representative
+        distinct = values[scratch[values] == positions]
+        scratch[distinct] = np.arange(len(distinct))
+        return distinct, scratch[values]
 
 
 def _keep_known(rows: list, columns: list, text_of: np.ndarray, found: np.ndarray) -> None:

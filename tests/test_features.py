@@ -6,6 +6,7 @@ Arabic and Darija, odd texts, and texts made up by hypothesis."""
 from __future__ import annotations
 
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -178,3 +179,12 @@ def test_vectorizers_it_cannot_reproduce_are_refused(texts_by_language):
     ):
         with pytest.raises(FeatureError, match="salama train"):
             DirectFeatures(FeatureUnion([("words", words), ("chars", chars)]).fit(train))
+
+
+def test_threads_sharing_one_instance_get_their_own_rows(union, features, texts_by_language):
+    batches = [normalize_many(texts_by_language[language][:25]) for language in LANGUAGES] * 3
+    expected = [union.transform(batch) for batch in batches]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda batch: features.transform(batch, joined=True), batches))
+    for rows, reference in zip(got, expected):
+        assert_same_rows(rows[:-1], reference)
