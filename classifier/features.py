@@ -23,9 +23,10 @@ times (distinct item x vocabulary column) counts, an item being a token
 
 from __future__ import annotations
 
-import functools
+import operator
 import threading
-from itertools import chain, count, repeat
+from collections import OrderedDict, deque
+from itertools import chain, compress, count, repeat
 from operator import itemgetter
 from typing import Callable, Iterable, Sequence
 
@@ -126,8 +127,8 @@ def _same_preprocessing(one: TfidfVectorizer, other: TfidfVectorizer) -> bool:
     return settings(one) == settings(other)
 
 
-def _no_numbers(token: str) -> bytes:
-    return b""
+def _no_numbers(tokens: list[str]) -> list[bytes]:
+    return [b""] * len(tokens)
 
 
 def _is_sublinear_tf_idf_l2(vectorizer) -> bool:
@@ -190,10 +191,12 @@ class _WordNgrams:
         """Each word's number, -1 for a word in no n-gram of the vocabulary."""
         return np.fromiter(map(self.word_numbers.get, words, repeat(-1)), dtype=np.int64, count=count)
 
-    def token_numbers(self, token: str) -> bytes:
-        """The numbers of one whitespace-free token's words, as int64 bytes."""
-        words = self.words_of(token)
-        return self._numbered(words, len(words)).tobytes()
+    def token_numbers(self, tokens: list[str]) -> list[bytes]:
+        """The numbers of each whitespace-free token's words, as int64 bytes."""
+        word_lists = list(map(self.words_of, tokens))
+        lengths = np.fromiter(map(len, word_lists), dtype=np.int64, count=len(tokens))
+        numbers = self._numbered(chain.from_iterable(word_lists), int(lengths.sum()))
+        return _split_bytes(numbers.tobytes(), lengths, 8)
 
     def numbers(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """The number of every word of the texts, and the text it is in."""
@@ -266,12 +269,13 @@ class _TokenNgrams:
     (its known n-gram columns, and its word numbers when the words are read
     per token) is kept in a bounded LRU cache."""
 
-    def __init__(self, vectorizer: TfidfVectorizer, cache_size: int, token_numbers: Callable[[str], bytes]):
+    def __init__(self, vectorizer: TfidfVectorizer, cache_size: int,
+                 token_numbers: Callable[[list[str]], list[bytes]]):
         self.preprocess = vectorizer.build_preprocessor()
         self.ngram_range = vectorizer.ngram_range
         self.vocabulary = vectorizer.vocabulary_
         self.token_numbers = token_numbers
-        self.analysed: Callable[[str], tuple[bytes, bytes]] = functools.lru_cache(maxsize=cache_size)(self._analyse)
+        self.cache = _AnalysisCache(cache_size, self._analyse)
 
     def ngrams(self, token: str) -> list[str]:
         padded = f" {token} "
@@ -283,14 +287,20 @@ class _TokenNgrams:
             out += map(padded.__getitem__, map(slice, range(len(padded) - n + 1), range(n, len(padded) + 1)))
         return out
 
-    def _analyse(self, token: str) -> tuple[bytes, bytes]:
-        """The vocabulary columns of a token's known n-grams, one per
-        occurrence, as int32 bytes (compact, and joined in C; the fitted
-        vocabulary's values are numpy integers, which np.fromiter reads),
-        and its word numbers."""
-        grams = self.ngrams(token)
-        found = np.fromiter(map(self.vocabulary.get, grams, repeat(-1)), dtype=np.int64, count=len(grams))
-        return found[found >= 0].astype(np.int32).tobytes(), self.token_numbers(token)
+    def _analyse(self, tokens: list[str]) -> list[tuple[bytes, bytes]]:
+        """For each token, the vocabulary columns of its known n-grams, one
+        per occurrence, as int32 bytes (compact, and joined in C), and its
+        word numbers; one vocabulary scan for all the tokens (the fitted
+        vocabulary's values are numpy integers, which np.fromiter reads)."""
+        gram_lists = list(map(self.ngrams, tokens))
+        grams = list(map(len, gram_lists))
+        found = np.fromiter(
+            map(self.vocabulary.get, chain.from_iterable(gram_lists), repeat(-1)), dtype=np.int64, count=sum(grams)
+        )
+        known = found >= 0
+        per_token = np.bincount(np.repeat(np.arange(len(tokens)), grams)[known], minlength=len(tokens))
+        columns = _split_bytes(found[known].astype(np.int32).tobytes(), per_token, 4)
+        return list(zip(columns, self.token_numbers(tokens)))
 
     def occurrences(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, dict[str, int], list]:
         """The text and the id of every token occurrence, the distinct
@@ -302,8 +312,43 @@ class _TokenNgrams:
         ids = np.fromiter(
             map(seen.setdefault, chain.from_iterable(token_lists), count()), dtype=np.int64, count=sum(lengths)
         )
-        analysed = list(map(self.analysed, chain.from_iterable(token_lists)))
+        analysis = dict(zip(seen, self.cache.get_many(list(seen))))
+        analysed = list(map(analysis.__getitem__, chain.from_iterable(token_lists)))
         return np.repeat(np.arange(len(texts)), lengths), ids, seen, analysed
+
+
+class _AnalysisCache:
+    """A bounded LRU map from token to analysis, its misses analysed a
+    batch at a time (numpy's per-call cost is then paid once per call, not
+    once per new word).  Safe to share between threads."""
+
+    def __init__(self, size: int, analyse: Callable[[list[str]], list]):
+        self.size = size
+        self.analyse = analyse
+        self.entries: OrderedDict[str, tuple[bytes, bytes]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get_many(self, tokens: list[str]) -> list:
+        """The analyses of distinct `tokens`, in order."""
+        with self.lock:
+            found = list(map(self.entries.get, tokens))
+            deque(map(self.entries.move_to_end, compress(tokens, found)), maxlen=0)
+            missing = list(compress(tokens, map(operator.not_, found)))
+            if not missing:
+                return found
+            analysed = self.analyse(missing)
+            self.entries.update(zip(missing, analysed))
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        merged = dict(zip(tokens, found))
+        merged.update(zip(missing, analysed))
+        return list(merged.values())
+
+
+def _split_bytes(blob: bytes, counts: np.ndarray, item_size: int) -> list[bytes]:
+    """`blob` cut into consecutive pieces of `counts` items each."""
+    ends = (np.cumsum(counts) * item_size).tolist()
+    return list(map(blob.__getitem__, map(slice, [0, *ends[:-1]], ends)))
 
 
 def _token_columns(analysed: list[tuple[bytes, bytes]]) -> tuple[np.ndarray, np.ndarray]:
