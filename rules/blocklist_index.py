@@ -7,7 +7,7 @@ processes, and only the pages a lookup touches become resident.
 Layout of the file (little-endian):
 
     b"SALAMAIX" | u32 version | u32 header length | JSON header | pad to 8
-    keys: u64[length]   64-bit keys of rule texts (see `rule_key`) in a hash table, EMPTY in free slots
+    keys: u64[length]   64-bit keys of rule texts (see below) in a hash table, EMPTY in free slots
     tags: u16[length]   which (category, source, allow, kind) the key in the same slot is
 
 The table is an ordered linear-probing hash table: a key's home slot is
@@ -26,16 +26,21 @@ expressions (few) are kept as text in the header.  The rule text shown to
 people is the domain or "host/path" that matched, known at lookup time, so
 the index does not store strings.
 
-The key is a polynomial hash: the UTF-8 bytes read as one little-endian
-integer, times a constant, modulo a 64-bit prime.  It is stable (not
-Python's randomised `hash()`), so files stay valid across processes, and it
-costs a few C-level integer operations instead of a cryptographic hash.
-Above all, a parent domain is a suffix of the host, so its integer is the
-host's shifted right by whole bytes: one encoding of the host gives the keys
-of the whole chain.  The prime is random-looking (2**64 mod it is large), so
-names that differ in a few bytes do not collide by construction; at 5
-million keys the chance that an unlisted name shares a listed one's key is
-about 3e-13 per lookup (and a collision can only block, never unblock).
+The key of a text is its UTF-8 bytes read as one little-endian integer,
+times a multiplier, modulo a prime of 64 bits: a few C-level integer
+operations instead of a cryptographic hash.  Above all, a parent domain is
+a suffix of the host, so its integer is the host's shifted right by whole
+bytes: one encoding of the host gives the keys of the whole chain.
+
+The prime and the multiplier are drawn at random (`secrets`) for every
+build and kept in the header, so files stay valid across processes but
+nobody can craft a name whose key equals a listed one's without reading the
+index file.  That matters: a name colliding with an allow rule would be let
+through.  Two different names collide only if the prime divides the
+difference of their integers, which at most 32 of the 2e17 primes of that
+size do (names have at most 253 bytes): below 2e-16 for any two fixed
+names.  At 5 million keys an unlisted name shares a listed one's key about
+once in 3e12 lookups (8e-10 at the very worst).
 
 `match()` normalises the URL, checks the host and its parent domains, URL
 prefix rules and expressions, then every URL embedded in it (translators,
@@ -54,6 +59,7 @@ import json
 import mmap
 import os
 import re
+import secrets
 import time
 from array import array
 from dataclasses import dataclass, field
@@ -83,7 +89,7 @@ _MARKER_TAG = 0  # "this host has URL rules"
 _MAX_TAGS = 65535
 #: The table's share of used slots: lower is fewer slots read per lookup, higher is a smaller file.
 LOAD_FACTOR = 0.65
-EMPTY = 2**64 - 1  # a free slot; larger than every key (keys are below _KEY_PRIME)
+EMPTY = 2**64 - 1  # a free slot; larger than every key (keys are below the prime, itself below 2**64 - 1)
 _MAX_SELECTIONS = 256  # distinct category sets remembered (one or two per profile)
 _PROGRESS_MASK = (1 << 17) - 1  # report every 131,072 entries
 
@@ -121,19 +127,39 @@ def _compile_expression(pattern: str) -> re.Pattern:
     return re.compile(pattern) if pattern == pattern.lower() else re.compile(pattern, re.IGNORECASE)
 
 
-#: The key's modulus, a prime just under 2**64 picked at random (not 2**64 - 59: 256**8 mod that is 59,
-#: so names differing by 59 in byte 0 and by 1 in byte 8 would collide), and its multiplier.
-_KEY_PRIME = 0xFAB0C8C75BA39005
-_KEY_MULTIPLIER = 0x616363698B529B4B
+def _new_key_parameters() -> tuple[int, int]:
+    """A secret (prime, multiplier) for one build: a random prime in [2**63, 2**64 - 1), a multiplier below it."""
+    draw = secrets.SystemRandom()
+    prime = draw.randrange(2**63 + 1, 2**64 - 1, 2)
+    while not _is_prime(prime):
+        prime = draw.randrange(2**63 + 1, 2**64 - 1, 2)
+    return prime, draw.randrange(1, prime)
 
 
-def rule_key(text: str) -> int:
-    """The stable 64-bit key of a rule text (a domain or "host/path"); see the module docstring."""
-    return _bytes_key(text.encode("utf-8", "surrogatepass"))
+def _text_key(text: str, multiplier: int, prime: int) -> int:
+    """The key of a rule text (a domain or "host/path"); see the module docstring."""
+    return int.from_bytes(text.encode("utf-8", "surrogatepass"), "little") * multiplier % prime
 
 
-def _bytes_key(data: bytes) -> int:
-    return int.from_bytes(data, "little") * _KEY_MULTIPLIER % _KEY_PRIME
+def _is_prime(number: int) -> bool:
+    """Miller-Rabin with the first 12 primes as bases: exact for every number below 3.3e24."""
+    bases = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37)
+    if number < 2 or any(number % p == 0 for p in bases):
+        return number in bases
+    odd, twos = number - 1, 0
+    while not odd & 1:
+        odd, twos = odd >> 1, twos + 1
+    for base in bases:
+        x = pow(base, odd, number)
+        if x in (1, number - 1):
+            continue
+        for _ in range(twos - 1):
+            x = x * x % number
+            if x == number - 1:
+                break
+        else:
+            return False
+    return True
 
 
 @dataclass
@@ -144,6 +170,8 @@ class _Tables:
     tags: memoryview
     slots: int  # home slots: 0 .. slots - 1 (the table is a little longer, see the module docstring)
     count: int  # keys in the table
+    prime: int  # the key parameters of this build (see the module docstring)
+    multiplier: int
     tag_table: list[_Tag]
     expressions: list[tuple[str, int]]
     meta: dict
@@ -162,7 +190,7 @@ class _Tables:
         self.selections: dict[frozenset | None, list[bool]] = {}
         self.every_list = self.selection(None)
         self._build_prefilter()
-        self.divisor = _divisor(self.slots)
+        self.divisor = _divisor(self.prime, self.slots)
 
     def _build_prefilter(self) -> None:
         """One search for every expression's required literals, so most URLs skip the expressions."""
@@ -215,11 +243,11 @@ class _Tables:
         data = host.encode() if host.isascii() else host.encode("utf-8", "surrogatepass")  # error handler: slow
         number = int.from_bytes(data, "little")
         last_dot = -1 if is_ip else data.rfind(b".")
-        keys, divisor = self.keys, self.divisor
+        keys, divisor, multiplier, prime = self.keys, self.divisor, self.multiplier, self.prime
         hits = url_hosts = ()
         start = 0
         while True:
-            key = (number >> (start << 3)) * _KEY_MULTIPLIER % _KEY_PRIME
+            key = (number >> (start << 3)) * multiplier % prime
             i = key // divisor  # as in lookup(), inline: a call costs as much as the probe
             found = keys[i]
             while found < key:
@@ -424,7 +452,7 @@ def _url_rule_hits(tables: _Tables, url_hosts: tuple[str, ...], nurl: Normalized
         if with_query:
             rules.insert(0, host + with_query)
         for rule in rules:
-            found.extend((url_tag, rule) for url_tag in tables.lookup(rule_key(rule)))
+            found.extend((url_tag, rule) for url_tag in tables.lookup(_text_key(rule, tables.multiplier, tables.prime)))
     return tuple(found)
 
 
@@ -458,6 +486,7 @@ class _Builder:
         self.tag_ids: dict[_Tag, int] = {_Tag("", "", False, "marker"): _MARKER_TAG}
         self.expressions: list[tuple[str, int]] = []
         self.progress = progress
+        self.prime, self.multiplier = _new_key_parameters()
 
     def tag(self, category: str, source: str, allow: bool, kind: str) -> int:
         key = _Tag(category, source, allow, kind)
@@ -470,7 +499,7 @@ class _Builder:
 
     def add(self, source: str, entries: Iterable[Entry]) -> None:
         """The hot loop of a build (millions of domains): kept flat on purpose."""
-        keys, tags, progress = self.keys, self.tags, self.progress
+        keys, tags, progress, multiplier, prime = self.keys, self.tags, self.progress, self.multiplier, self.prime
         last_kind = last_category = last_allow = None
         tag = 0
         for count, (kind, value, category, allow) in enumerate(entries, 1):
@@ -478,7 +507,7 @@ class _Builder:
                 last_kind, last_category, last_allow = kind, category, allow
                 tag = self.tag(category, source, allow, kind)
             if kind == "domain":
-                keys.append(_bytes_key(value.encode("utf-8", "surrogatepass")))
+                keys.append(_text_key(value, multiplier, prime))
                 tags.append(tag)
             elif kind == "url":
                 self._add_url(value, tag)
@@ -490,7 +519,7 @@ class _Builder:
     def _add_url(self, rule: str, tag: int) -> None:
         """A URL rule's key, and a marker on its host so that lookups know to try paths."""
         host = rule.partition("/")[0].partition("?")[0]
-        self.keys.extend((rule_key(rule), rule_key(host)))
+        self.keys.extend((_text_key(rule, self.multiplier, self.prime), _text_key(host, self.multiplier, self.prime)))
         self.tags.extend((tag, _MARKER_TAG))
 
     def _add_expression(self, pattern: str, tag: int) -> None:
@@ -508,7 +537,7 @@ class _Builder:
         distinct[1:] = (keys[1:] != keys[:-1]) | (tags[1:] != tags[:-1])
         keys, tags = keys[distinct], tags[distinct]
         slots = max(8, int(len(keys) / LOAD_FACTOR))
-        table, table_tags = _hash_table(keys, tags, slots)
+        table, table_tags = _hash_table(keys, tags, _divisor(self.prime, slots), slots)
         tag_table = sorted(self.tag_ids, key=self.tag_ids.get)
         sources = _source_counts(tag_table, tags, self.expressions)
         meta = {
@@ -517,23 +546,23 @@ class _Builder:
             "sources": sources,
         }
         return _Tables(
-            memoryview(table), memoryview(table_tags), slots, len(keys), tag_table,
+            memoryview(table), memoryview(table_tags), slots, len(keys), self.prime, self.multiplier, tag_table,
             self.expressions, meta, buffer=(table, table_tags),
         )
 
 
-def _divisor(slots: int) -> int:
-    """What a key is divided by to give its home slot: every key < 2**64 gets one below `slots`."""
-    return 2**64 // slots + 1
+def _divisor(prime: int, slots: int) -> int:
+    """What a key is divided by to give its home slot: every key below `prime` gets one below `slots`."""
+    return prime // slots + 1
 
 
-def _hash_table(keys: np.ndarray, tags: np.ndarray, slots: int) -> tuple[np.ndarray, np.ndarray]:
+def _hash_table(keys: np.ndarray, tags: np.ndarray, divisor: int, slots: int) -> tuple[np.ndarray, np.ndarray]:
     """Sorted keys (and their tags) placed at their home slots or the first free one after, in one pass.
 
     Placing keys in order makes each one's slot max(home, previous slot + 1),
     a running maximum that numpy computes without a Python loop.
     """
-    homes = (keys // np.uint64(_divisor(slots))).astype(np.int64)
+    homes = (keys // np.uint64(divisor)).astype(np.int64)
     steps = np.arange(len(keys), dtype=np.int64)
     positions = np.maximum.accumulate(homes - steps) + steps if len(keys) else steps
     length = max(slots, int(positions[-1]) + 1 if len(keys) else 0) + 1  # the last slot stays EMPTY: scans end
@@ -576,6 +605,8 @@ def _write_tables(handle, tables: _Tables) -> None:
             "version": FORMAT_VERSION,
             "slots": tables.slots,
             "count": tables.count,
+            "key_prime": tables.prime,
+            "key_multiplier": tables.multiplier,
             "length": len(tables.keys),
             "tags": [list(tag) for tag in tables.tag_table],
             "expressions": [list(e) for e in tables.expressions],
@@ -609,6 +640,7 @@ def _load_tables(path: Path) -> _Tables:
     try:
         header = json.loads(bytes(data[16 : 16 + header_length]))
         slots, count, length = int(header["slots"]), int(header["count"]), int(header["length"])
+        prime, multiplier = int(header["key_prime"]), int(header["key_multiplier"])
         position = 16 + header_length + _padding(16 + header_length)
         keys, position = _view(data, position, 8 * length, "Q")
         tags, position = _view(data, position, 2 * length, "H")
@@ -616,10 +648,10 @@ def _load_tables(path: Path) -> _Tables:
         expressions = [(str(p), int(t)) for p, t in header["expressions"]]
     except (ValueError, KeyError, TypeError) as exc:
         raise IndexFormatError(f"{path}: damaged blocklist index ({exc})") from None
-    if not 0 < slots < length or keys[length - 1] != EMPTY or not 0 <= count < length:
+    if not 0 < slots < length or keys[length - 1] != EMPTY or not 0 <= count < length or not 0 < multiplier < prime < EMPTY:
         raise IndexFormatError(f"{path}: damaged blocklist index (bad table)")  # a scan must end on EMPTY
     stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
-    return _Tables(keys, tags, slots, count, tag_table, expressions, header.get("meta", {}), stamp, buffer)
+    return _Tables(keys, tags, slots, count, prime, multiplier, tag_table, expressions, header.get("meta", {}), stamp, buffer)
 
 
 def _view(data: memoryview, start: int, size: int, fmt: str) -> tuple[memoryview, int]:

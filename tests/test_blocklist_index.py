@@ -290,3 +290,23 @@ def test_a_table_without_its_end_marker_is_refused(index, tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(IndexFormatError, match="damaged"):
         BlocklistIndex.load(path)
+
+
+def test_every_build_draws_its_own_secret_key_parameters(tmp_path):
+    # Without the file nobody can craft a name whose key equals an (allow) rule's.
+    one, two = (BlocklistIndex.build([("t", RULES)], include_defaults=False) for _ in range(2))
+    assert (one._tables.prime, one._tables.multiplier) != (two._tables.prime, two._tables.multiplier)
+    path = tmp_path / "index.bin"
+    one.save(path)
+    loaded = BlocklistIndex.load(path)
+    assert (loaded._tables.prime, loaded._tables.multiplier) == (one._tables.prime, one._tables.multiplier)
+    for url in EVASIONS + ["http://example.com/", "http://kids.example/"]:
+        assert verdict(loaded, url) == verdict(two, url)
+
+
+def test_key_primes_are_primes():
+    from rules.blocklist_index import _is_prime
+
+    assert [n for n in range(60) if _is_prime(n)] == [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59]
+    assert _is_prime(2**61 - 1) and _is_prime(2**64 - 59)
+    assert not any(_is_prime(n) for n in (561, 3215031751, 2**64 - 1, (2**32 - 5) * (2**32 - 17)))
