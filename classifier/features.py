@@ -173,7 +173,10 @@ class _WordNgrams:
         for k in range(2, self.high + 1):
             longer = lengths >= k
             wanted = node[longer] * self.words + numbers[starts[longer] + k - 1]
-            keys = np.unique(wanted)
+            keys = np.sort(wanted)  # then distinct: np.unique's hashing is slower here
+            first = np.ones(len(keys), dtype=bool)
+            np.not_equal(keys[1:], keys[:-1], out=first[1:])
+            keys = keys[first]
             key_columns = np.full(len(keys), -1, dtype=np.int64)
             node = np.full(len(terms), -1, dtype=np.int64)
             node[longer] = np.searchsorted(keys, wanted)

@@ -188,3 +188,14 @@ def test_threads_sharing_one_instance_get_their_own_rows(union, features, texts_
         got = list(pool.map(lambda batch: features.transform(batch, joined=True), batches))
     for rows, reference in zip(got, expected):
         assert_same_rows(rows[:-1], reference)
+
+
+def test_a_vocabulary_without_its_longest_ngrams():
+    docs = ["aa bb cc", "aa aa aa dd", "aa bb"]
+    union = FeatureUnion([
+        ("words", TfidfVectorizer(analyzer="word", sublinear_tf=True, ngram_range=(1, 3), max_features=3)),
+        ("chars", TfidfVectorizer(analyzer="char_wb", sublinear_tf=True)),
+    ]).fit(docs)
+    assert not any(term.count(" ") == 2 for term in union.transformer_list[0][1].vocabulary_)  # no trigram kept
+    texts = ["aa bb cc", "zz aa aa", ""]
+    assert_same_rows(DirectFeatures(union).transform(texts), union.transform(texts))
