@@ -280,30 +280,40 @@ class _TokenNgrams:
         self.token_numbers = token_numbers
         self.cache = _AnalysisCache(cache_size, self._analyse)
 
-    def ngrams(self, token: str) -> list[str]:
-        padded = f" {token} "
-        out = []
-        for n in range(self.ngram_range[0], self.ngram_range[1] + 1):
-            if n >= len(padded):
-                out.append(padded)
-                break
-            out += map(padded.__getitem__, map(slice, range(len(padded) - n + 1), range(n, len(padded) + 1)))
-        return out
-
     def _analyse(self, tokens: list[str]) -> list[tuple[bytes, bytes]]:
         """For each token, the vocabulary columns of its known n-grams, one
         per occurrence, as int32 bytes (compact, and joined in C), and its
-        word numbers; one vocabulary scan for all the tokens (the fitted
+        word numbers.  All the tokens' n-grams are cut from one string with
+        offsets computed by numpy, and looked up in one scan (the fitted
         vocabulary's values are numpy integers, which np.fromiter reads)."""
-        gram_lists = list(map(self.ngrams, tokens))
-        grams = list(map(len, gram_lists))
+        padded = list(map(" {} ".format, tokens))
+        text = "".join(padded)
+        lengths = np.fromiter(map(len, padded), dtype=np.int64, count=len(padded))
+        starts = np.cumsum(lengths) - lengths
+        low, high = self.ngram_range
+        owners, begins, ends = [], [], []
+        for n in range(low, high + 1):
+            longer = np.flatnonzero(lengths > n)  # every n-gram inside the padded token
+            grams = lengths[longer] - n + 1
+            offsets = np.arange(grams.sum()) - np.repeat(np.cumsum(grams) - grams, grams)
+            owners.append(np.repeat(longer, grams))
+            begins.append(np.repeat(starts[longer], grams) + offsets)
+            ends.append(begins[-1] + n)
+            whole = np.flatnonzero(np.maximum(lengths, low) == n)  # a token not longer than n: once, whole
+            owners.append(whole)
+            begins.append(starts[whole])
+            ends.append(starts[whole] + lengths[whole])
+        owner, begin, end = np.concatenate(owners), np.concatenate(begins), np.concatenate(ends)
         found = np.fromiter(
-            map(self.vocabulary.get, chain.from_iterable(gram_lists), repeat(-1)), dtype=np.int64, count=sum(grams)
+            map(self.vocabulary.get, map(text.__getitem__, map(slice, begin.tolist(), end.tolist())), repeat(-1)),
+            dtype=np.int64,
+            count=len(begin),
         )
         known = found >= 0
-        per_token = np.bincount(np.repeat(np.arange(len(tokens)), grams)[known], minlength=len(tokens))
-        columns = _split_bytes(found[known].astype(np.int32).tobytes(), per_token, 4)
-        return list(zip(columns, self.token_numbers(tokens)))
+        owner, found = owner[known], found[known]
+        per_token = np.bincount(owner, minlength=len(tokens))
+        by_token = found[np.argsort(owner, kind="stable")].astype(np.int32)
+        return list(zip(_split_bytes(by_token.tobytes(), per_token, 4), self.token_numbers(tokens)))
 
     def occurrences(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, dict[str, int], list]:
         """The text and the id of every token occurrence, the distinct
