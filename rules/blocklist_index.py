@@ -114,6 +114,9 @@ class ListMatch(NamedTuple):
         return self.target.url if self.target is not None else ""
 
 
+_new_match = tuple.__new__  # a ListMatch without the Python-level __new__ of named tuples (hot: every hit)
+
+
 class _Tag(NamedTuple):
     category: str
     source: str
@@ -409,9 +412,9 @@ def _match_one(tables: _Tables, nurl: NormalizedURL, selected: list[bool]) -> Li
         if selected[tag_id]:
             tag = tables.tag_table[tag_id]
             if tag.allow:
-                return ListMatch(tag.category, tag.source, rule, True, nurl)
+                return _new_match(ListMatch, (tag.category, tag.source, rule, True, nurl))
             if deny is None:
-                deny = ListMatch(tag.category, tag.source, rule, False, nurl)
+                deny = _new_match(ListMatch, (tag.category, tag.source, rule, False, nurl))
     if tables.compiled and (deny is None or tables.allow_expressions):
         expression = _expression_hit(tables, nurl, selected, deny is None)
         if expression is not None:
@@ -461,6 +464,8 @@ def _expression_hit(tables: _Tables, nurl: NormalizedURL, selected: list[bool], 
     subject = f"{nurl.host}{nurl.path}?{nurl.query}"[:EXPRESSION_SUBJECT_LIMIT].lower()
     prefilter = tables.prefilter
     candidates = tables.compiled if prefilter is not None and prefilter.search(subject) else tables.unfiltered
+    if not candidates:
+        return None  # most URLs: no expression can match
     deny = None
     for compiled, pattern, tag_id in candidates:
         tag = tables.tag_table[tag_id]

@@ -141,16 +141,17 @@ def normalize_url(url: str) -> NormalizedURL:
     if not isinstance(url, str):
         return EMPTY
     # The fast path, inline because it is the proxy's hot path: most URLs are already clean, and one
-    # compiled-regex match takes them apart.  What the match cannot rule out (`www.`, a numeric last
-    # label as in _may_be_ipv4, dot segments, `//`, a bad port) goes to the general parser.
+    # compiled-regex match takes them apart.  What the match cannot rule out (a numeric last label
+    # as in _may_be_ipv4, dot segments, `//`, a bad port) goes to the general parser; for such a
+    # host the general parser's only change would be dropping `www.`, done here the same way.
     m = _match_plain_url(url)
     if m is not None:
         scheme, host, port, path, query = m.groups()
-        if not (host[-1].isdigit() or ".0x" in host or host.startswith("www")) and (
-            path is None or not ("/." in path or "//" in path)
-        ):
+        if not (host[-1].isdigit() or ".0x" in host) and (path is None or not ("/." in path or "//" in path)):
             port_number = None if port is None else _port(scheme, port)
             if port_number != -1:
+                if host.startswith("www"):
+                    host = _without_www(host)
                 return _new_tuple(NormalizedURL, (scheme, host, port_number, path or "/", query or "", False))
     try:
         return _parse(url)
@@ -263,6 +264,11 @@ def _normalize_host(host: str) -> str:
     name = ".".join(labels).strip(".")
     if not name or any(ch in _FORBIDDEN_HOST_CHARS for ch in name):
         return ""
+    return _without_www(name)
+
+
+def _without_www(name: str) -> str:
+    """`www.`, `www2.`… dropped, again and again, while two labels at least are left."""
     while m := _WWW.match(name):
         name = name[m.end():]
     return name
