@@ -181,11 +181,13 @@ def main() -> None:
     variants = {
         "shipped": (base_features, softmax(), cap),
         "softmax_C10": (base_features, softmax(C=10), cap),
+        "softmax_C30": (base_features, softmax(C=30, max_iter=400), cap),
         "softmax_C50": (base_features, softmax(C=50, max_iter=500), cap),
         "per_category_cap_0.5pct": (base_features, softmax(), 0.005),
         "per_category_cap_1pct": (base_features, softmax(), 0.01),
         "uncapped": (base_features, softmax(), 1.0),
         "budget_3pct": (base_features, softmax(), ("any", 0.03)),
+        "budget_4pct": (base_features, softmax(), ("any", 0.04)),
         "budget_5pct": (base_features, softmax(), ("any", 0.05)),
         "softmax_safe0.6": (base_features, reweighted_softmax(safe_weight=0.6), cap),
         "softmax_whole_labels": (base_features, reweighted_softmax(whole_labels=True), cap),

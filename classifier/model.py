@@ -94,7 +94,7 @@ class CategorySoftmax(ClassifierMixin, BaseEstimator):
     Only float32 weights are kept, to keep the file small and fast to load.
     """
 
-    def __init__(self, C: float = 20.0, max_iter: int = 300, seed: int = 0):
+    def __init__(self, C: float = 30.0, max_iter: int = 400, seed: int = 0):
         self.C = C
         self.max_iter = max_iter
         self.seed = seed
