@@ -154,7 +154,7 @@ class SourceRegistry:
             try:
                 for source in sources:
                     results.append(self._refresh(source, staged, progress))
-                if staged or not self.index_path.exists():
+                if staged or not _loads(self.index_path):  # an index of an older format is rebuilt too
                     self._rebuild(sources, staged, results, progress)
             finally:
                 for staging in staged.values():
@@ -370,6 +370,15 @@ def _extract_tarball(archive: Path, staging: Path) -> Path:
         raise SourceError(f"{archive.name}: not a readable .tar.gz archive ({exc})") from None
     archive.unlink()
     return tree
+
+
+def _loads(index_path: Path) -> bool:
+    """Whether the index file exists and this version can load it (a damaged or older one cannot)."""
+    try:
+        BlocklistIndex.load(index_path)
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def _data_path(folder: Path) -> Path:

@@ -121,6 +121,16 @@ def test_an_unchanged_list_costs_a_304_and_no_rebuild(server, registry):
     assert stamp(registry.index_path) == before
 
 
+def test_an_index_of_an_older_format_is_rebuilt_even_when_no_list_changed(server, registry):
+    import_v1(server, registry)
+    data = bytearray(registry.index_path.read_bytes())
+    data[8:12] = (1).to_bytes(4, "little")  # as written by a Salama that used format 1
+    registry.index_path.write_bytes(bytes(data))
+    [result] = registry.update()
+    assert result.status == "unchanged"
+    assert blocked(registry, "first.example")
+
+
 def test_last_modified_is_sent_back_when_there_is_no_etag(server, registry):
     server.lists.etag, server.lists.last_modified = None, "Wed, 01 May 2024 10:00:00 GMT"
     registry.import_source(f"{server.url}/hosts.txt", "sexual")
