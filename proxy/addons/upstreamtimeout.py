@@ -11,8 +11,8 @@ received) is never cut: a slow download is not a silent server.
 
 Closing a connection from an addon has no public mitmproxy API; this uses
 the proxy server's table of live connections and its handler's
-`close_connection` (mitmproxy 11; tests/test_faults.py checks it on the
-installed version).  Should they be gone from a later mitmproxy, the addon
+`close_connection` (mitmproxy 11.0 and 12.3; tests/test_faults.py checks it
+on the installed version).  Should they be gone from a later mitmproxy, the addon
 logs that once and the old behaviour (waiting) remains.
 """
 
