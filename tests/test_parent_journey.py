@@ -67,16 +67,17 @@ def html(title: str, heading: str, text: str) -> tuple[str, bytes]:
 
 #: The children's sites, one page each, all served by one local upstream
 #: (hosts mapped to it with --resolve).  Model scores (shipped model): the
-#: film ~0.14 violence (between 0.05 and the model's own 0.30), the game ~0.4
+#: film ~0.09 violence (between 0.05 and the model's own 0.40), the game ~0.6
 #: violence, the forum ~0.9 bullying, the casino ~1.0 gambling.  A retrained
 #: model may move them: the assertions say which one no longer fits.
 FILM, GAME, FORUM, CASINO = ("http://cinema.test/film", "http://games.test/monsters", "http://forum.test/class",
                              "http://casino.test/paris")
 PAGES = {
     "/film": html("Ciné-club", "Film of the week",
-                  "The film shows a war scene where soldiers shoot at each other and a village burns."),
+                  "The film shows a war scene where soldiers shoot at each other, a village burns and the wounded scream."),
     "/monsters": html("Monster Quest", "Monster Quest",
-                      "In the video game you fight monsters with a sword and shoot zombies until they die."),
+                      "In the video game you fight monsters with a sword and shoot zombies until they die. "
+                      "Gore mode: blood everywhere, chop their heads off and watch them bleed."),
     "/class": html("Forum de la classe", "Forum de la classe",
                    "Everyone in class laughs at you, loser. Nobody wants you here. "
                    "I am the only one who is nice to you, let's keep chatting on my private account."),
