@@ -95,6 +95,19 @@ def load_examples(paths: Iterable[Path]) -> list[Example]:
     return out
 
 
+def distinct(examples: Iterable[Example]) -> list[Example]:
+    """One example per text (compared without case and spacing), the last
+    one given winning: the same line written twice under two groups could
+    sit in both the training and the test split, and a parent's correction,
+    which comes after the corpus, overrides the corpus's labels."""
+    last: dict[str, Example] = {}
+    for e in examples:
+        key = " ".join(e.text.casefold().split())
+        last.pop(key, None)  # re-inserted below: the survivor keeps its own place in the order
+        last[key] = e
+    return list(last.values())
+
+
 def corpus_hash(examples: Iterable[Example]) -> str:
     h = hashlib.sha256()
     for e in examples:

@@ -18,7 +18,7 @@ from typing import Iterable
 
 import numpy as np
 
-from classifier.corpus import Example, corpus_hash, split
+from classifier.corpus import Example, corpus_hash, distinct, split
 from classifier.metrics import budgeted_thresholds, multilabel_metrics
 from classifier.model import RiskModel, build_pipeline, label_matrix
 from rules.categories import MODEL_CATEGORIES
@@ -68,7 +68,7 @@ def flagged_metrics(examples: list[Example], pred: np.ndarray) -> dict:
 
 
 def train_model(examples: Iterable[Example], seed: int = 0, log=print) -> RiskModel:
-    examples = sorted(examples, key=lambda e: (e.group, e.text))
+    examples = sorted(distinct(examples), key=lambda e: (e.group, e.text))
     if len(examples) < 20:
         raise ValueError(f"only {len(examples)} training examples; need at least 20")
     missing = [c for c in MODEL_CATEGORIES if not any(c in e.labels for e in examples)]
