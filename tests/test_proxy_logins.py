@@ -57,3 +57,26 @@ def test_logins_pick_each_childs_profile(home, capsys):
 def test_bad_logins_are_clear_errors(home, capsys, args, message):
     assert main(["proxy-user", *args, "--home", str(home.root)]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_password_bcrypt_cannot_read_whole_is_refused(home, capsys):
+    assert main(["proxy-user", "add", "omar", "--password", "é" * 37, "--home", str(home.root)]) == 2
+    assert "at most 72 bytes" in capsys.readouterr().err
+    assert not home.proxy_users_path.exists()
+
+
+def test_a_damaged_logins_file_is_named_with_its_line(home, capsys):
+    assert main(["proxy-user", "add", "omar", "--password", "omar-pass-1", "--home", str(home.root)]) == 0
+    with home.proxy_users_path.open("a") as f:
+        f.write("no colon here\n")
+    assert main(["proxy-user", "list", "--home", str(home.root)]) == 2
+    assert f"{home.proxy_users_path}:2: not a 'name:hash' line" in capsys.readouterr().err
+
+
+def test_old_hashes_are_listed_with_what_to_do(home, capsys):
+    home.ensure()
+    home.proxy_users_path.write_text("omar:$5$rounds=535000$abc$def\n")
+    assert main(["proxy-user", "list", "--home", str(home.root)]) == 0
+    assert "omar  (old hash: run 'salama proxy-user add omar' again)" in capsys.readouterr().out
+    assert main(["proxy-user", "add", "omar", "--password", "omar-pass-1", "--home", str(home.root)]) == 0
+    assert home.proxy_users_path.read_text().startswith("omar:$2b$")

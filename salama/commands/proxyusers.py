@@ -2,16 +2,19 @@
 
 Devices can be told apart by IP address, or by a login when several children
 share a device or addresses change (phones, school labs behind NAT).  Logins
-live in an htpasswd file in the home (hashed with passlib, which mitmproxy
-uses to check them); once the file exists the proxy asks every client to log
+live in an htpasswd file in the home (bcrypt hashes, which mitmproxy 11 and
+12 both check); once the file exists the proxy asks every client to log
 in, and a policy device `match: "user:NAME"` gives that child a profile.
 Restart `salama run` after changing the logins.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
+
+import bcrypt
 
 from salama.commands import add_home_argument
 from salama.home import Home
@@ -38,13 +41,36 @@ def register(sub) -> None:
     q.set_defaults(func=cmd_list)
 
 
-def _file(home: Home, create: bool):
-    from passlib.apache import HtpasswdFile
+# bcrypt is the one scheme that mitmproxy 11 (passlib) and 12 (its own
+# htpasswd reader) both check; bcrypt reads at most 72 bytes of a password.
+_SCHEMES = ("$2b$", "$2y$", "$2a$")
+_MAX_PASSWORD_BYTES = 72
 
+
+def _read(home: Home, create: bool) -> dict[str, str]:
+    """The logins in the home's htpasswd file, name -> hash, in file order."""
     path = home.proxy_users_path
-    if not path.exists() and not create:
+    if not path.exists():
+        if create:
+            return {}
         raise ValueError(f"no proxy logins yet ({path}); add one with 'salama proxy-user add NAME'")
-    return HtpasswdFile(str(path), new=not path.exists(), default_scheme="sha256_crypt")
+    users = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        name, sep, hashed = line.strip().partition(":")
+        if not sep or not name:
+            raise ValueError(f"{path}:{number}: not a 'name:hash' line; remove it or the file")
+        users[name] = hashed
+    return users
+
+
+def _write(home: Home, users: dict[str, str]) -> None:
+    path = home.proxy_users_path
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("".join(f"{name}:{hashed}\n" for name, hashed in users.items()), encoding="utf-8")
+    tmp.chmod(0o600)
+    os.replace(tmp, path)  # the proxy never reads half a file
 
 
 def cmd_add(args) -> int:
@@ -52,12 +78,13 @@ def cmd_add(args) -> int:
         raise ValueError(f"'{args.name}': a login is 1-64 letters, digits or . _ -")
     if args.password is not None and len(args.password) < 8:
         raise ValueError("the password needs at least 8 characters")
+    if args.password is not None and len(args.password.encode()) > _MAX_PASSWORD_BYTES:
+        raise ValueError(f"the password can have at most {_MAX_PASSWORD_BYTES} bytes")
     home = Home.resolve(args.home).ensure()
-    users = _file(home, create=True)
+    users = _read(home, create=True)
     password = args.password or secrets.token_urlsafe(9)
-    users.set_password(args.name, password)
-    users.save()
-    home.proxy_users_path.chmod(0o600)
+    users[args.name] = bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
+    _write(home, users)
     shown = "" if args.password else f" with password {password} (shown only once)"
     print(f"proxy login '{args.name}' saved{shown}; use match: \"user:{args.name}\" in the policy; restart salama run")
     return 0
@@ -65,15 +92,16 @@ def cmd_add(args) -> int:
 
 def cmd_remove(args) -> int:
     home = Home.resolve(args.home)
-    users = _file(home, create=False)
-    if not users.delete(args.name):
+    users = _read(home, create=False)
+    if users.pop(args.name, None) is None:
         raise ValueError(f"no proxy login '{args.name}'")
-    users.save()
+    _write(home, users)
     print(f"proxy login '{args.name}' removed; restart salama run")
     return 0
 
 
 def cmd_list(args) -> int:
-    for name in sorted(_file(Home.resolve(args.home), create=False).users()):
-        print(name)
+    for name, hashed in sorted(_read(Home.resolve(args.home), create=False).items()):
+        # sha256_crypt hashes of earlier Salama builds are refused by mitmproxy 12.
+        print(name if hashed.startswith(_SCHEMES) else f"{name}  (old hash: run 'salama proxy-user add {name}' again)")
     return 0
