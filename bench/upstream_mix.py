@@ -34,7 +34,7 @@ POOL_PARAGRAPHS = 3000
 _SENTENCE_PARTS = {
     "en": (
         ("Our class", "The school library", "My grandmother", "The football team", "A new teacher", "The city museum",
-         "Every student", "The science club", "Our neighbours", "The local market", "The bus to the coast"),
+         "Every student", "The science club", "Our neighbours", "The local market", "The train to the coast"),
         ("opened", "talked about", "prepared", "visited", "is looking for", "finished", "explained", "painted",
          "borrowed", "cleaned", "organised"),
         ("a map of the river", "fresh bread and cheese", "the history homework", "a small garden", "the summer match",

@@ -34,6 +34,7 @@ MIN_SECTION_CHARS = 200  # extract_page's smallest passage: shorter bits (the ti
 SCORED_CHARS = 20_000
 LANGUAGE_SAMPLE_CHARS = 2000  # a few sentences tell the language as well as many
 _TOKEN = re.compile(r"\w+")
+_SENTENCE_END = re.compile(r"[.!?\u061f]\s|[\u3002\uff01\uff1f]")  # Latin and Arabic ends, then CJK (no space after)
 
 
 @dataclass
@@ -60,26 +61,52 @@ class Assessment:
         return cat, self.scores[cat]
 
 
+def cut_at_boundary(text: str, limit: int) -> str:
+    """`text` up to `limit` characters, ended at a sentence end or else at
+    a space, so that no word is cut in two: a word fragment ("the coa")
+    scores as something it is not.  A cut of `limit` >= MIN_SECTION_CHARS
+    keeps more than half of it, or else falls at `limit` (a script written
+    without spaces, one very long token); a shorter cut (what a budget
+    leaves) takes the last space, or gives "" when there is none."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit + 1]  # with the next character: a space there means `limit` ends a word
+    ends = [m.end() for m in _SENTENCE_END.finditer(head)]
+    if ends and ends[-1] > limit // 2:
+        return head[: ends[-1]].rstrip()
+    space = max(head.rfind(" "), head.rfind("\n"))
+    if limit < MIN_SECTION_CHARS:
+        return head[:space].rstrip() if space > 0 else ""
+    return head[:space].rstrip() if space > limit // 2 else text[:limit]
+
+
 def sections(page: PageText, budget: int = SCORED_CHARS) -> list[str]:
     """The page's passages in order, a section shorter than
-    MIN_SECTION_CHARS joined by the next passage, each cut at SECTION_CHARS;
-    at most `budget` characters in all."""
+    MIN_SECTION_CHARS joined by the next passage, each cut at a word
+    boundary within SECTION_CHARS; at most `budget` characters in all.  A
+    short last section joins the one before (which may then pass
+    SECTION_CHARS by less than MIN_SECTION_CHARS): alone, a few words
+    (often what the budget left of a passage) score as a text they are not."""
     out: list[str] = []
     current = ""
-    used = 0
+    left = budget
     for passage in page.all_passages():
-        passage = passage.strip()[: min(SECTION_CHARS, budget - used)]
+        if left <= 0:
+            break
+        passage = cut_at_boundary(passage.strip(), min(SECTION_CHARS, left))
         if not passage:
             continue
-        used += len(passage) + 1  # with the newline that joins it
+        left -= len(passage) + 1  # with the newline that joins it
         if len(current) >= MIN_SECTION_CHARS:
             out.append(current)
             current = passage
         else:
-            current = (f"{current}\n{passage}" if current else passage)[:SECTION_CHARS]
-        if used >= budget:
-            break
-    return out + [current] if current else out
+            current = cut_at_boundary(f"{current}\n{passage}" if current else passage, SECTION_CHARS)
+    if current and out and len(current) < MIN_SECTION_CHARS:
+        out[-1] = f"{out[-1]}\n{current}"
+    elif current:
+        out.append(current)
+    return out
 
 
 def assess_text(model: RiskModel, text: str) -> Assessment:
