@@ -4,11 +4,13 @@ hostile markup, caps on huge pages), JSON and plain-text bodies."""
 
 import codecs
 import json
+from itertools import islice
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from classifier import extract
 from classifier.extract import (
     LINK_END,
     LINK_START,
@@ -344,6 +346,32 @@ def test_extract_never_raises(html):
     page = extract_page(html)
     assert all(isinstance(passage, str) and passage for passage in page.passages)
     assert LINK_START not in page.weighted_text() and LINK_END not in page.weighted_text()
+
+
+_MARKUP_BITS = st.sampled_from([
+    "<script>var a = '<p>x</p>';</script>", "<!-- note -->", "<!--", "-->", "<style>", "</style>", "<scr", "ipt>",
+    "<template>", "</template>", "<svg/>", "<p>", "</p>", "<b>é</b>", "<div class='menu'>", "</div>",
+    '<a href="/x">', "</a>", "&amp;", "<", ">", " ", "mot ", "ب ", LONG_PARAGRAPH,
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_MARKUP_BITS, max_size=80))
+def test_looking_for_hidden_elements_window_by_window_reads_the_same_page(bits):
+    html = "".join(bits)
+    whole = (list(extract._pieces_between_hidden_blobs(html)), extract_page(html), extract_page(html, 300))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(extract, "_BLOB_SEARCH_CHARS", 24)  # many windows, starts cut off at their ends
+        windowed = (list(extract._pieces_between_hidden_blobs(html)), extract_page(html), extract_page(html, 300))
+    assert "".join(windowed[0]) == "".join(whole[0])
+    assert windowed[1:] == whole[1:]
+
+
+def test_a_big_page_is_read_in_pieces_from_its_start():
+    html = "<p>" + LONG_PARAGRAPH * 10_000 + "</p><script>x</script><p>fin</p>"
+    first = next(extract._pieces_between_hidden_blobs(html))
+    assert html.startswith(first) and 0 < len(first) <= extract._BLOB_SEARCH_CHARS
+    assert list(islice(extract._pieces_between_hidden_blobs(html), 10_000))[-1] == "<p>fin</p>"
 
 
 @pytest.mark.parametrize(
