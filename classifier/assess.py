@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from classifier.extract import PageText
+from classifier.extract import MAX_PASSAGE_CHARS, MIN_PASSAGE_CHARS, PageText
 from classifier.language import detect_language
 from classifier.model import RiskModel
 from classifier.normalize import normalize_text
@@ -107,6 +107,15 @@ def sections(page: PageText, budget: int = SCORED_CHARS) -> list[str]:
     elif current:
         out.append(current)
     return out
+
+
+def text_needed(budget: int = SCORED_CHARS) -> int:
+    """How much of a page's text `sections(page, budget)` can depend on:
+    the text it scores, a space per cut that passages_from_blocks strips,
+    and the passages that text ends in, which change when the text is cut
+    shorter (the last block's last piece, then the passage holding it, and
+    the merge of a short last passage): extracting more changes nothing."""
+    return budget + budget // MIN_PASSAGE_CHARS + 4 * MAX_PASSAGE_CHARS
 
 
 def assess_text(model: RiskModel, text: str) -> Assessment:

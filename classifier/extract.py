@@ -457,7 +457,10 @@ class _VisibleTextParser(HTMLParser):
     def _add_text(self, text: str) -> None:
         self._block.append(text)
         self._block_chars += len(text)
-        if self._chars + self._block_chars > self.max_chars and not self._role_depth[_BOILERPLATE]:
+        # Past max_chars content ends the block, and with it the reading; not
+        # boilerplate, nor a navigation element's text: cut into pieces, its
+        # share of link text would depend on max_chars.
+        if self._chars + self._block_chars > self.max_chars and not (self._role_depth[_BOILERPLATE] or self._navigation_blocks):
             self.end_block()
 
     def end_block(self) -> None:
@@ -543,9 +546,11 @@ def _role_from_attributes(attrs: list[tuple[str, str | None]]) -> str:
     return role
 
 
-def extract_page(html: str, max_chars: int = DEFAULT_MAX_CHARS) -> PageText:
-    """Visible text of an HTML page, at most about `max_chars` of it."""
-    parser = _VisibleTextParser(max_chars)
+def extract_page(html: str, max_chars: int = DEFAULT_MAX_CHARS, keep_chars: int | None = None) -> PageText:
+    """Visible text of an HTML page, at most about `max_chars` of it, or
+    `keep_chars` when fewer are wanted: the markup read stays bounded as for
+    `max_chars`, so the text kept is the start of what `max_chars` gives."""
+    parser = _VisibleTextParser(min(max_chars, keep_chars or max_chars))
     try:
         parser.read(_thinned_chunks(html, MARKUP_PER_TEXT_CHAR * max_chars))
     except Exception:  # html.parser failing on hostile markup: keep what was read
@@ -705,12 +710,15 @@ _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _UNREADABLE_TYPES = ("text/css", "text/javascript", "application/javascript", "application/x-javascript")
 
 
-def extract_text(body: bytes, content_type: str | None, max_chars: int = DEFAULT_MAX_CHARS) -> PageText:
-    """Decode any buffered response body and extract its text by kind."""
+def extract_text(body: bytes, content_type: str | None, max_chars: int = DEFAULT_MAX_CHARS,
+                 keep_chars: int | None = None) -> PageText:
+    """Decode any buffered response body and extract its text by kind (as
+    extract_page: `keep_chars` of it when fewer than `max_chars` are wanted)."""
     text = decode_body(body, content_type)
     kind = _body_kind(content_type, text)
     if kind == "html":
-        return extract_page(text, max_chars)
+        return extract_page(text, max_chars, keep_chars)
+    max_chars = min(max_chars, keep_chars or max_chars)
     if kind == "json":
         return PageText(passages=passages_from_blocks(_json_strings(text, max_chars)))
     if kind == "text":

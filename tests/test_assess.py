@@ -8,8 +8,15 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classifier.assess import MIN_SECTION_CHARS, SCORED_CHARS, SECTION_CHARS, cut_at_boundary, sections
-from classifier.extract import PageText
+from classifier.assess import (
+    MIN_SECTION_CHARS,
+    SCORED_CHARS,
+    SECTION_CHARS,
+    cut_at_boundary,
+    sections,
+    text_needed,
+)
+from classifier.extract import PageText, extract_page
 
 SENTENCE = "The train to the coast left before lunch with the whole family."
 VOCABULARY = ("train", "coast", "lunch", "family", "river", "garden", "museum")  # none begins another
@@ -70,3 +77,20 @@ def test_sections_hold_whole_words_in_order_within_the_budget(passages, budget):
     assert sum(map(len, parts)) <= budget
     assert len(parts) == 1 or all(len(part) >= MIN_SECTION_CHARS for part in parts)
     assert all(len(part) <= SECTION_CHARS + MIN_SECTION_CHARS for part in parts)
+
+
+_SENTENCES = st.lists(st.sampled_from([*VOCABULARY, "the", "and", "to", "Lunch.", "river!", "coast?"]), max_size=400)
+_BODY_BITS = st.one_of(
+    _SENTENCES.map(" ".join),
+    st.sampled_from(["<p>", "</p>", "<br>", "<h2>", "</h2>", "<div class='menu'>", "<nav>", "</nav>", "</div>",
+                     '<a href="/x">', "</a>", "<footer>", "</footer>", "<script>lunch</script>", "<!-- river -->"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_BODY_BITS, max_size=80), st.integers(min_value=1, max_value=4000))
+def test_extracting_only_the_text_needed_scores_the_same_sections(bits, budget):
+    html = "<html><head><title>Club</title><meta name='description' content='news'></head><body>" + "".join(bits)
+    full = extract_page(html, 60_000)
+    kept = extract_page(html, 60_000, keep_chars=text_needed(budget))
+    assert sections(kept, budget) == sections(full, budget)
