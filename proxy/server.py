@@ -74,8 +74,6 @@ def build_master(settings: ProxySettings, runtime: Runtime) -> DumpMaster:
         salama_upstream_timeout=settings.upstream_timeout,
     )
     if settings.proxy_users is not None:
-        # passlib (mitmproxy 11) logs a harmless traceback when it reads bcrypt 4's version.
-        logging.getLogger("passlib.handlers.bcrypt").setLevel(logging.ERROR)
         opts.update(proxyauth=f"@{settings.proxy_users}")
     return master
 

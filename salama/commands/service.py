@@ -152,36 +152,39 @@ def run_salama(
 
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    runtime = Runtime(
-        policy_path=home.policy_path,
-        index_path=home.index_path,
-        model_dir=home.model_dir,
-        database_url=home.database_url,
-        status_dir=home.root,
-        classify_in_subprocess=True,  # scoring must not hold the event loop's interpreter lock
-        scoring_workers=scoring_workers,
-    )
-    settings = ProxySettings(
-        listen_host=listen_host,
-        listen_port=proxy_port,
-        confdir=home.ca_dir,
-        modes=modes or ["regular"],
-        resolve=list(resolve),
-        ssl_insecure=ssl_insecure,
-        quiet=quiet,
-        proxy_users=home.proxy_users_path if home.proxy_users_path.exists() else None,
-        upstream_timeout=upstream_timeout,
-    )
-    # Every proxy process offers; the database's hourly lease lets one of them purge.
-    retention = RetentionSchedule(runtime.events.engine, lambda: runtime.policy.retention).start()
+    # The dashboard is a process of its own: started first, it loads while this one loads the model.
     dashboard = _start_dashboard(home, listen_host, dashboard_port, proxy_port) if with_dashboard else None
-    print(f"Salama proxy on {listen_host}:{proxy_port}", flush=True)
-    if dashboard:
-        print(f"Salama dashboard on http://{listen_host}:{dashboard_port}/", flush=True)
     try:
-        asyncio.run(serve(settings, runtime))
+        runtime = Runtime(
+            policy_path=home.policy_path,
+            index_path=home.index_path,
+            model_dir=home.model_dir,
+            database_url=home.database_url,
+            status_dir=home.root,
+            classify_in_subprocess=True,  # scoring must not hold the event loop's interpreter lock
+            scoring_workers=scoring_workers,
+        )
+        settings = ProxySettings(
+            listen_host=listen_host,
+            listen_port=proxy_port,
+            confdir=home.ca_dir,
+            modes=modes or ["regular"],
+            resolve=list(resolve),
+            ssl_insecure=ssl_insecure,
+            quiet=quiet,
+            proxy_users=home.proxy_users_path if home.proxy_users_path.exists() else None,
+            upstream_timeout=upstream_timeout,
+        )
+        # Every proxy process offers; the database's hourly lease lets one of them purge.
+        retention = RetentionSchedule(runtime.events.engine, lambda: runtime.policy.retention).start()
+        print(f"Salama proxy on {listen_host}:{proxy_port}", flush=True)
+        if dashboard:
+            print(f"Salama dashboard on http://{listen_host}:{dashboard_port}/", flush=True)
+        try:
+            asyncio.run(serve(settings, runtime))
+        finally:
+            retention.stop()
     finally:
-        retention.stop()
         if dashboard:
             _stop(dashboard)
     return 0
